@@ -1,0 +1,517 @@
+"""Load and check the knowledge base in ``knowledge/*.yml``.
+
+Every problem an educator can make (broken YAML, a missing field, an unknown
+id, a duplicate id) stops loading with a :class:`KnowledgeError` that names
+the file, the line, the entry and the field.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+LEVELS = ("emergency", "urgent", "routine", "self_care")
+CATEGORIES = (
+    "neurological", "spinal", "vascular", "muscular", "metabolic/nutritional",
+    "systemic", "medication", "lifestyle",
+)
+ONSETS = ("sudden", "rapid", "gradual")
+SIDES = ("left", "right", "one", "both")
+PREVALENCE = ("common", "uncommon", "rare")
+LANGUAGE_LISTS = {
+    "negation": ("before", "pseudo", "after", "stop", "list_links"),
+    "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "past", "ongoing",
+                "recent", "hypothetical", "question_starts", "general_question_words"),
+    "onset": ("sudden", "rapid", "gradual"),
+    "side": ("left", "right", "not_side_after", "both", "one", "plural_body", "singular_body"),
+}
+RULE_TESTS = (
+    "symptom", "all_symptoms", "none", "risk", "onset", "not_onset", "side",
+    "max_days", "min_days", "unless",
+)
+
+
+class KnowledgeError(ValueError):
+    """A problem in a knowledge file, with where it is and what to do."""
+
+    def __init__(self, file: str, message: str, line: Optional[int] = None,
+                 entry: Optional[str] = None, field_name: Optional[str] = None):
+        self.file, self.line, self.entry, self.field = file, line, entry, field_name
+        where = file + (f":{line}" if line else "")
+        parts = [where]
+        if entry:
+            parts.append(f"entry '{entry}'")
+        if field_name:
+            parts.append(f"field '{field_name}'")
+        super().__init__(f"{', '.join(parts)}: {message}")
+
+
+class _LineDict(dict):
+    line: int = 0
+
+
+class _LineList(list):
+    line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that remembers line numbers and refuses duplicate keys."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
+    loader.flatten_mapping(node)
+    result = _LineDict()
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key '{key}' appears twice", key_node.start_mark)
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LineList:
+    result = _LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file, turning syntax errors into KnowledgeError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError(path.name, "the file is missing") from None
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(path.name, f"the file is not UTF-8 text ({exc.reason})") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or str(exc)
+        raise KnowledgeError(path.name, f"broken YAML: {problem}", line=line) from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(path.name, f"broken YAML: {exc}") from None
+
+
+# ---------------------------------------------------------------- data model
+
+@dataclass(frozen=True)
+class NearRule:
+    words: Tuple[str, ...]
+    with_words: Tuple[str, ...]
+    within: int = 6
+
+
+@dataclass(frozen=True)
+class Term:
+    """A symptom or risk factor and the ways people say it."""
+    id: str
+    name: str
+    phrases: Tuple[str, ...]
+    near: Tuple[NearRule, ...] = ()
+    ask: Optional[str] = None
+    sources: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    name: str
+    aliases: Tuple[str, ...]
+    category: str
+    prevalence: str
+    description: str
+    symptoms: Dict[str, int]
+    onset: str
+    side: str
+    risk_factors: Dict[str, int]
+    care_level: str
+    care_timeframe: str
+    self_care: Tuple[str, ...]
+    seek_help: str
+    sources: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str
+    reason: str
+    when: Tuple[Dict[str, Any], ...]
+    suggests: Tuple[str, ...] = ()
+    sources: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    aliases: Tuple[str, ...]
+    purpose: str
+    steps: Tuple[str, ...]
+    repetitions: str
+    safety: str
+    sources: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HomeMeasure:
+    id: str
+    name: str
+    advice: str
+    check_first: str
+    sources: Tuple[str, ...]
+
+
+@dataclass
+class Knowledge:
+    symptoms: Dict[str, Term]
+    risk_factors: Dict[str, Term]
+    conditions: Dict[str, Condition]
+    red_flags: List[Rule]
+    levels: Dict[str, Dict[str, str]]
+    urgent_rules: List[Rule]
+    routine_rules: List[Rule]
+    self_care_rules: List[Rule]
+    exercises: Dict[str, Exercise]
+    home_measures: Dict[str, HomeMeasure]
+    general_safety: str
+    general_safety_sources: Tuple[str, ...]
+    language: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
+    directory: Path = field(default=DEFAULT_DIR)
+
+    def education(self, item_id: str):
+        return self.exercises.get(item_id) or self.home_measures.get(item_id)
+
+
+# ------------------------------------------------------------------ checking
+
+class _Checker:
+    """Helpers that read fields of one entry and raise precise errors."""
+
+    def __init__(self, file: str):
+        self.file = file
+
+    def fail(self, message: str, node: Any = None, entry: Optional[str] = None,
+             field_name: Optional[str] = None) -> None:
+        raise KnowledgeError(self.file, message, line=getattr(node, "line", None),
+                             entry=entry, field_name=field_name)
+
+    def mapping(self, node: Any, what: str, entry: Optional[str] = None) -> _LineDict:
+        if not isinstance(node, dict):
+            self.fail(f"{what} must be a mapping (key: value lines), found {type(node).__name__}",
+                      node, entry)
+        return node
+
+    def seq(self, node: Any, what: str, entry: Optional[str] = None) -> list:
+        if not isinstance(node, list):
+            self.fail(f"{what} must be a list, found {type(node).__name__}", node, entry)
+        return node
+
+    def text(self, entry_node: dict, key: str, entry: str, required: bool = True) -> Optional[str]:
+        value = entry_node.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail("this field is missing or empty", entry_node, entry, key)
+            return None
+        if not isinstance(value, (str, int, float)):
+            self.fail(f"must be text, found {type(value).__name__}", entry_node, entry, key)
+        return str(value).strip()
+
+    def texts(self, entry_node: dict, key: str, entry: str, required: bool = True) -> Tuple[str, ...]:
+        value = entry_node.get(key)
+        if value is None:
+            if required:
+                self.fail("this field is missing", entry_node, entry, key)
+            return ()
+        if not isinstance(value, list):
+            self.fail("must be a list like [a, b]", entry_node, entry, key)
+        out = []
+        for item in value:
+            if not isinstance(item, (str, int, float)) or not str(item).strip():
+                self.fail(f"every item must be non-empty text, found {item!r}", entry_node, entry, key)
+            out.append(str(item).strip())
+        if required and not out:
+            self.fail("the list is empty", entry_node, entry, key)
+        return tuple(out)
+
+    def choice(self, entry_node: dict, key: str, entry: str, allowed: Sequence[str]) -> str:
+        value = self.text(entry_node, key, entry)
+        if value not in allowed:
+            self.fail(f"'{value}' is not one of: {', '.join(allowed)}", entry_node, entry, key)
+        return value
+
+    def weights(self, entry_node: dict, key: str, entry: str, known: Dict[str, Any],
+                kind: str, required: bool = True) -> Dict[str, int]:
+        value = entry_node.get(key)
+        if value is None:
+            if required:
+                self.fail("this field is missing", entry_node, entry, key)
+            return {}
+        if not isinstance(value, dict):
+            self.fail("must be a mapping like {id: weight}", entry_node, entry, key)
+        out = {}
+        for item_id, weight in value.items():
+            if item_id not in known:
+                self.fail(f"unknown {kind} id '{item_id}'", entry_node, entry, key)
+            if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 3:
+                self.fail(f"weight of '{item_id}' must be a whole number from 1 to 3", entry_node, entry, key)
+            out[item_id] = weight
+        return out
+
+    def sources(self, entry_node: dict, entry: str, seeds: Optional[set]) -> Tuple[str, ...]:
+        items = self.texts(entry_node, "sources", entry)
+        for src in items:
+            if src.startswith("clinical:"):
+                continue
+            if seeds is not None and src not in seeds:
+                self.fail(f"source '{src}' is neither a seed file name nor 'clinical:<reference>'",
+                          entry_node, entry, "sources")
+        return items
+
+    def unique(self, seen: Dict[str, Any], item_id: str, node: Any) -> None:
+        if item_id in seen:
+            self.fail(f"duplicate id '{item_id}' (ids must be unique)", node, item_id, "id")
+
+
+def _seed_names(directory: Path) -> Optional[set]:
+    """Names of the seed articles, listed in ``knowledge/seeds.txt``."""
+    manifest = directory / "seeds.txt"
+    if not manifest.is_file():
+        return None
+    return {ln.strip() for ln in manifest.read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.lstrip().startswith("#")}
+
+
+def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
+                seeds: Optional[set]) -> Dict[str, Term]:
+    chk = _Checker(path.name)
+    doc = chk.mapping(read_yaml(path), "the file")
+    body = chk.mapping(doc.get(top_key), f"'{top_key}'")
+    terms: Dict[str, Term] = {}
+    for term_id, node in body.items():
+        if not isinstance(term_id, str) or not term_id.replace("_", "").isalnum() or term_id != term_id.lower():
+            chk.fail("ids must be lower_case_with_underscores", body, str(term_id), "id")
+        node = chk.mapping(node, "the entry", term_id)
+        name = chk.text(node, "name", term_id)
+        phrases = chk.texts(node, "phrases", term_id) + chk.texts(node, "misspellings", term_id, required=False)
+        near = []
+        for rule in node.get("near") or []:
+            rule = chk.mapping(rule, "a near rule", term_id)
+            words = _expand(chk, rule, "words", term_id, groups)
+            with_words = _expand(chk, rule, "with", term_id, groups)
+            within = rule.get("within", 6)
+            if not isinstance(within, int) or not 1 <= within <= 15:
+                chk.fail("'within' must be a whole number from 1 to 15", rule, term_id, "near")
+            near.append(NearRule(words, with_words, within))
+        terms[term_id] = Term(
+            id=term_id, name=name, phrases=phrases, near=tuple(near),
+            ask=chk.text(node, "ask", term_id, required=False),
+            sources=chk.sources(node, term_id, seeds))
+        unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources"}
+        if unknown:
+            chk.fail(f"unknown field(s) {sorted(unknown)}", node, term_id)
+    return terms
+
+
+def _expand(chk: _Checker, rule: dict, key: str, entry: str,
+            groups: Dict[str, Tuple[str, ...]]) -> Tuple[str, ...]:
+    value = rule.get(key)
+    if isinstance(value, str) and value.startswith("@"):
+        if value[1:] not in groups:
+            chk.fail(f"unknown word group '{value}'", rule, entry, f"near.{key}")
+        return groups[value[1:]]
+    if isinstance(value, list) and value:
+        out: List[str] = []
+        for item in value:
+            if isinstance(item, str) and item.startswith("@"):
+                if item[1:] not in groups:
+                    chk.fail(f"unknown word group '{item}'", rule, entry, f"near.{key}")
+                out.extend(groups[item[1:]])
+            else:
+                out.append(str(item))
+        return tuple(out)
+    chk.fail("must be a list of words or @group", rule, entry, f"near.{key}")
+    return ()
+
+
+def _load_rules(chk: _Checker, nodes: Any, what: str, level: Optional[str],
+                symptoms: Dict[str, Term], risks: Dict[str, Term],
+                conditions: Dict[str, Condition], seeds: Optional[set],
+                seen: Dict[str, Any]) -> List[Rule]:
+    rules = []
+    for node in chk.seq(nodes, what):
+        node = chk.mapping(node, "a rule")
+        rule_id = chk.text(node, "id", "?")
+        chk.unique(seen, rule_id, node)
+        seen[rule_id] = node
+        rule_level = chk.choice(node, "level", rule_id, ("emergency", "urgent")) if level is None else level
+        when = chk.seq(node.get("when"), "'when'", rule_id)
+        if not when:
+            chk.fail("needs at least one test", node, rule_id, "when")
+        tests = tuple(_check_test(chk, t, rule_id, symptoms, risks) for t in when)
+        suggests = chk.texts(node, "suggests", rule_id, required=False)
+        for cid in suggests:
+            if cid not in conditions:
+                chk.fail(f"unknown condition id '{cid}'", node, rule_id, "suggests")
+        rules.append(Rule(id=rule_id, level=rule_level, reason=chk.text(node, "reason", rule_id),
+                          when=tests, suggests=suggests, sources=chk.sources(node, rule_id, seeds)))
+    return rules
+
+
+def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term],
+                risks: Dict[str, Term]) -> Dict[str, Any]:
+    test = chk.mapping(test, "a test", rule_id)
+    for key, value in test.items():
+        if key not in RULE_TESTS:
+            chk.fail(f"unknown test '{key}'; use one of {', '.join(RULE_TESTS)}", test, rule_id, "when")
+        if key in ("symptom", "all_symptoms", "none"):
+            for s in chk.seq(value, key, rule_id):
+                if s not in symptoms:
+                    chk.fail(f"unknown symptom id '{s}' (not in symptoms.yml)", test, rule_id, f"when.{key}")
+        elif key == "risk":
+            for r in chk.seq(value, key, rule_id):
+                if r not in risks:
+                    chk.fail(f"unknown risk factor id '{r}' (not in risk_factors.yml)", test, rule_id, "when.risk")
+        elif key in ("onset", "not_onset"):
+            for o in chk.seq(value, key, rule_id):
+                if o not in ONSETS:
+                    chk.fail(f"'{o}' is not one of {', '.join(ONSETS)}", test, rule_id, f"when.{key}")
+        elif key == "side":
+            for s in chk.seq(value, key, rule_id):
+                if s not in SIDES:
+                    chk.fail(f"'{s}' is not one of {', '.join(SIDES)}", test, rule_id, "when.side")
+        elif key in ("max_days", "min_days"):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                chk.fail("must be a number of days", test, rule_id, f"when.{key}")
+        elif key == "unless":
+            _check_test(chk, value, rule_id, symptoms, risks)
+    return dict(test)
+
+
+def load(directory: Optional[os.PathLike] = None) -> Knowledge:
+    """Load and cross-check every knowledge file in ``directory``."""
+    directory = Path(directory or os.environ.get("LEGCARE_KNOWLEDGE_DIR") or DEFAULT_DIR)
+    seeds = _seed_names(directory)
+
+    sym_path = directory / "symptoms.yml"
+    chk = _Checker(sym_path.name)
+    sym_doc = chk.mapping(read_yaml(sym_path), "the file")
+    raw_groups = chk.mapping(sym_doc.get("word_groups") or _LineDict(), "'word_groups'")
+    groups = {name: chk.texts(raw_groups, name, f"word_groups.{name}") for name in raw_groups}
+    symptoms = _load_terms(sym_path, "symptoms", groups, seeds)
+    risks = _load_terms(directory / "risk_factors.yml", "risk_factors", groups, seeds)
+
+    # conditions
+    cpath = directory / "conditions.yml"
+    chk = _Checker(cpath.name)
+    cdoc = chk.mapping(read_yaml(cpath), "the file")
+    conditions: Dict[str, Condition] = {}
+    pending_self_care: List[Tuple[str, Any, Tuple[str, ...]]] = []
+    for node in chk.seq(cdoc.get("conditions"), "'conditions'"):
+        node = chk.mapping(node, "a condition")
+        cid = chk.text(node, "id", "?")
+        chk.unique(conditions, cid, node)
+        care = chk.mapping(node.get("care"), "'care'", cid) if node.get("care") is not None else None
+        if care is None:
+            chk.fail("this field is missing", node, cid, "care")
+        self_care = chk.texts(node, "self_care", cid, required=False)
+        if "self_care" not in node:
+            chk.fail("this field is missing (use [] when there is none)", node, cid, "self_care")
+        pending_self_care.append((cid, node, self_care))
+        conditions[cid] = Condition(
+            id=cid, name=chk.text(node, "name", cid),
+            aliases=chk.texts(node, "aliases", cid, required=False),
+            category=chk.choice(node, "category", cid, CATEGORIES),
+            prevalence=chk.choice(node, "prevalence", cid, PREVALENCE),
+            description=chk.text(node, "description", cid),
+            symptoms=chk.weights(node, "symptoms", cid, symptoms, "symptom"),
+            onset=chk.choice(node, "onset", cid, ONSETS + ("any",)),
+            side=chk.choice(node, "side", cid, ("one", "both", "any")),
+            risk_factors=chk.weights(node, "risk_factors", cid, risks, "risk factor"),
+            care_level=chk.choice(care, "level", cid, LEVELS),
+            care_timeframe=chk.text(care, "timeframe", cid),
+            self_care=self_care,
+            seek_help=chk.text(node, "seek_help", cid),
+            sources=chk.sources(node, cid, seeds))
+        if not conditions[cid].symptoms:
+            chk.fail("needs at least one symptom", node, cid, "symptoms")
+
+    # education
+    epath = directory / "education.yml"
+    chk = _Checker(epath.name)
+    edoc = chk.mapping(read_yaml(epath), "the file")
+    exercises: Dict[str, Exercise] = {}
+    for node in chk.seq(edoc.get("exercises"), "'exercises'"):
+        node = chk.mapping(node, "an exercise")
+        eid = chk.text(node, "id", "?")
+        chk.unique(exercises, eid, node)
+        exercises[eid] = Exercise(
+            id=eid, name=chk.text(node, "name", eid), aliases=chk.texts(node, "aliases", eid),
+            purpose=chk.text(node, "purpose", eid), steps=chk.texts(node, "steps", eid),
+            repetitions=chk.text(node, "repetitions", eid), safety=chk.text(node, "safety", eid),
+            sources=chk.sources(node, eid, seeds))
+    measures: Dict[str, HomeMeasure] = {}
+    for node in chk.seq(edoc.get("home_measures"), "'home_measures'"):
+        node = chk.mapping(node, "a home measure")
+        mid = chk.text(node, "id", "?")
+        if mid in exercises:
+            chk.fail(f"duplicate id '{mid}' (already an exercise)", node, mid, "id")
+        chk.unique(measures, mid, node)
+        measures[mid] = HomeMeasure(
+            id=mid, name=chk.text(node, "name", mid), advice=chk.text(node, "advice", mid),
+            check_first=chk.text(node, "check_first", mid), sources=chk.sources(node, mid, seeds))
+    general_safety = chk.text(edoc, "general_safety", "general_safety")
+    general_sources = chk.texts(edoc, "general_safety_sources", "general_safety")
+
+    chk = _Checker(cpath.name)
+    for cid, node, items in pending_self_care:
+        for item in items:
+            if item not in exercises and item not in measures:
+                chk.fail(f"unknown education id '{item}' (not in education.yml)", node, cid, "self_care")
+
+    # red flags and triage rules
+    seen: Dict[str, Any] = {}
+    rpath = directory / "red_flags.yml"
+    chk = _Checker(rpath.name)
+    rdoc = chk.mapping(read_yaml(rpath), "the file")
+    red_flags = _load_rules(chk, rdoc.get("red_flags"), "'red_flags'", None, symptoms, risks,
+                            conditions, seeds, seen)
+    tpath = directory / "triage.yml"
+    chk = _Checker(tpath.name)
+    tdoc = chk.mapping(read_yaml(tpath), "the file")
+    levels_node = chk.mapping(tdoc.get("levels"), "'levels'")
+    levels = {}
+    for lvl in LEVELS:
+        node = chk.mapping(levels_node.get(lvl), f"level '{lvl}'", lvl)
+        levels[lvl] = {"label": chk.text(node, "label", lvl), "timeframe": chk.text(node, "timeframe", lvl)}
+    urgent = _load_rules(chk, tdoc.get("urgent"), "'urgent'", "urgent", symptoms, risks, conditions, seeds, seen)
+    routine = _load_rules(chk, tdoc.get("routine"), "'routine'", "routine", symptoms, risks, conditions, seeds, seen)
+    self_care_rules = _load_rules(chk, tdoc.get("self_care"), "'self_care'", "self_care", symptoms, risks,
+                                  conditions, seeds, seen)
+
+    lpath = directory / "language.yml"
+    chk = _Checker(lpath.name)
+    ldoc = chk.mapping(read_yaml(lpath), "the file")
+    language: Dict[str, Dict[str, Tuple[str, ...]]] = {}
+    for section, lists in LANGUAGE_LISTS.items():
+        node = chk.mapping(ldoc.get(section), f"section '{section}'", section)
+        language[section] = {name: chk.texts(node, name, section) for name in lists}
+
+    return Knowledge(language=language, symptoms=symptoms, risk_factors=risks, conditions=conditions,
+                     red_flags=red_flags, levels=levels, urgent_rules=urgent, routine_rules=routine,
+                     self_care_rules=self_care_rules, exercises=exercises, home_measures=measures,
+                     general_safety=general_safety, general_safety_sources=general_sources,
+                     directory=directory)

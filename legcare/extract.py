@@ -40,6 +40,9 @@ from .knowledge import Knowledge
 
 MAX_CHARS = 20_000  # longer text is cut here; the rest is reported as ignored
 
+BODY_GROUPS = ("legs", "arms", "face", "eyes", "back", "body", "saddle")
+INABILITY = {"ca", "can", "could", "wo", "would"}
+LIST_CLOSERS = {"or", "nor", "no", "any", "neither"}
 HARD_BOUNDARIES = {".", "!", "?", ";", "\n", "\n\n", ":", "…"}
 SOFT_BOUNDARIES = {",", "and", "or", "-", "–", "—", "/", "&", "nor"}
 CLAUSE_WORDS = {"but", "however", "although", "though", "whereas", "except", "yet"}
@@ -53,7 +56,18 @@ PROTECTED_WORDS = {
     "hearing", "wearing", "dealing", "reading", "leading", "loading", "sealing", "selling",
     "telling", "yelling", "calling", "rolling", "filling", "killing", "willing", "billing",
     "cramped", "clamped", "stamped", "fainted", "painted", "pointed", "printed", "blurted",
-    "faints", "paints", "rising",
+    "faints", "paints", "rising", "still", "fewer", "spell", "start", "stare", "stars", "weird",
+    "sweat", "swear", "means", "meant", "bleed", "blood", "worse", "worst", "brain", "drain",
+    "train", "trail", "tried", "tries", "fired", "wired", "hired", "faint", "paint", "point",
+    "pains", "palms", "plain", "stays", "stair", "steps", "stops", "sleep", "steep", "sheep",
+    "lower", "lover", "power", "tower", "later", "water", "wafer", "leave", "lease", "least",
+    "heavy", "heads", "hears", "heals", "feels", "fells", "falls", "calls", "walls", "balls",
+    "halls", "tells", "sells", "cells", "wells", "knees", "kneel", "needs", "seeds", "weeds",
+    "weeks", "seeks", "peeks", "cheek", "check", "chest", "cheat", "sweet", "swept", "slept",
+    "limbs", "lamps", "lumps", "bumps", "jumps", "dumps", "pumps", "thigh", "thing", "think",
+    "thank", "stiff", "staff", "stuff", "sniff", "numbs", "dumb", "since", "wince", "mince",
+    "scale", "stale", "shale", "whole", "while", "white", "write", "wrote", "quite", "quiet",
+    "spine", "spin", "shine", "swine", "swing", "sting", "thing", "fling", "sling", "cling",
 }
 WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -191,7 +205,7 @@ class Extractor:
         def learn(phrases: Iterable[str]) -> None:
             for p in phrases:
                 for tok in self.nlp.make_doc(p.lower()):
-                    if tok.is_alpha and len(tok.text) >= 6:
+                    if tok.is_alpha and len(tok.text) >= 4:
                         typo_vocab.add(tok.text)
 
         for kind, table in (("S", kb.symptoms), ("R", kb.risk_factors)):
@@ -213,6 +227,10 @@ class Extractor:
             if strict:
                 self.caps.add(f"C|{cond.id}", [self.nlp.make_doc(a) for a in strict])
 
+        self.body_matcher = PhraseMatcher(vocab, attr="LOWER")
+        body_words = [w for g in BODY_GROUPS for w in kb.word_groups.get(g, ())]
+        self.body_matcher.add("BODY", self._docs(body_words))
+
         cues = PhraseMatcher(vocab, attr="LOWER")
         for section, lists in self.lang.items():
             for name, phrases in lists.items():
@@ -227,7 +245,7 @@ class Extractor:
 
     # --------------------------------------------------------- utilities
     def _fix_typo(self, word: str) -> str:
-        if len(word) < 6 or not word.isalpha() or word in self.typo_vocab or word in PROTECTED_WORDS:
+        if len(word) < 5 or not word.isalpha() or word in self.typo_vocab or word in PROTECTED_WORDS:
             return word
         keys = {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
         found = set()
@@ -272,7 +290,7 @@ class Extractor:
         for key, s, e in self.cues(doc):
             cues.setdefault(self.nlp.vocab.strings[key], []).append((s, e))
 
-        sentence_of, clause_of = _segments(lower)
+        sentence_of, clause_of, segment_of = _segments(lower)
         mentions = self._find_mentions(doc, fixed, clause_of)
         mention_starts = {m.start for m in mentions}
         protected = [False] * n  # tokens that belong to a matched phrase
@@ -281,7 +299,7 @@ class Extractor:
                 for i in range(s, e):
                     protected[i] = True
 
-        ctx = _Context(self, lower, cues, sentence_of, clause_of, protected, mention_starts)
+        ctx = _Context(self, lower, cues, sentence_of, clause_of, segment_of, protected, mentions)
         for m in mentions:
             m.status = ctx.status(m)
 
@@ -345,58 +363,87 @@ class Extractor:
         for key, s, e in self.caps(doc):
             kind, ident = strings[key].split("|", 1)
             raw.append(Mention(kind, ident, s, e, ((s, e),)))
-        # keep the longest phrases; identical spans may carry several ids
+        # Longest phrase wins, except that two different symptoms may share
+        # words ("legs gave way" is weakness and a fall); generic symptoms
+        # give way to specific ones afterwards (see `generic_of`).
         raw.sort(key=lambda m: (-(m.end - m.start), m.start))
         kept: List[Mention] = []
-        taken: List[Tuple[int, int]] = []
         for m in raw:
-            if any(m.start < e and s < m.end and (s, e) != (m.start, m.end) for s, e in taken):
-                continue
-            if any(k.kind == m.kind and k.id == m.id and (k.start, k.end) == (m.start, m.end) for k in kept):
-                continue
-            kept.append(m)
-            taken.append((m.start, m.end))
+            clash = False
+            for k in kept:
+                if not (m.start < k.end and k.start < m.end):
+                    continue
+                if k.kind == m.kind and k.id == m.id:
+                    clash = True  # the same id already covers these words
+                elif not (k.kind == m.kind == "S") and (k.start, k.end) != (m.start, m.end):
+                    clash = True  # a longer phrase of another kind owns them
+                if clash:
+                    break
+            if not clash:
+                kept.append(m)
 
-        # near rules: a word from each list in the same clause, close together
+        # near rules: a word from `words` attaches to the closest body word
+        # from `with` in the same clause (and to words joined to it by
+        # "and"/"or"/commas: "weak legs and arms").
         hits: Dict[str, Dict[str, List[Tuple[int, int]]]] = {}
         for key, s, e in self.near_words(fixed):
             side, rule_key = strings[key].split("|", 1)
             hits.setdefault(rule_key, {}).setdefault(side, []).append((s, e))
-        covered = {(m.kind, m.id): [(m.start, m.end)] for m in kept}
+        candidates: Dict[Tuple[int, int], List[Tuple[int, Tuple[int, int], str]]] = {}
         for rule_key, sides in hits.items():
             if "A" not in sides or "B" not in sides:
                 continue
             term_id, within, _ = self.near_rules[rule_key]
-            kind = "S" if term_id in self.kb.symptoms else "R"
             for a in sides["A"]:
-                best = None
                 for b in sides["B"]:
-                    if a[0] < b[1] and b[0] < a[1]:
-                        continue  # the same words cannot be both halves
-                    if clause_of[a[0]] != clause_of[b[0]]:
+                    if (a[0] < b[1] and b[0] < a[1]) or clause_of[a[0]] != clause_of[b[0]]:
                         continue
                     gap = b[0] - a[1] if b[0] >= a[1] else a[0] - b[1]
-                    if gap > within:
-                        continue
-                    if best is None or gap < best[0]:
-                        best = (gap, b)
-                if best is None:
+                    if gap <= within:
+                        candidates.setdefault(a, []).append((gap, b, term_id))
+        lower = [t.lower_ for t in fixed]
+        body_tokens = {i for key, s, e in self.body_matcher(fixed) for i in range(s, e)}
+        found: Dict[Tuple[str, str], Mention] = {}
+        for a, cands in candidates.items():
+            # "feel the cold" is cold intolerance, not a cold leg
+            owner = next((k for k in kept if k.kind == "S" and k.start <= a[0] and a[1] <= k.end
+                          and (k.end - k.start) > (a[1] - a[0])
+                          and not body_tokens.intersection(range(k.start, k.end))), None)
+            body = [c for c in cands if c[1][0] in body_tokens]
+            nearest = min(body, key=lambda c: c[0])[1] if body else None
+            for gap, b, term_id in sorted(cands, key=lambda c: c[0]):
+                if owner is not None and owner.id != term_id and term_id not in self.kb.symptoms[owner.id].generic_of:
                     continue
-                b = best[1]
+                if b[0] in body_tokens and b != nearest and not _coordinated(lower, b, nearest):
+                    continue  # the word belongs to a closer body part
+                kind = "S" if term_id in self.kb.symptoms else "R"
                 start, end = min(a[0], b[0]), max(a[1], b[1])
-                spans = covered.setdefault((kind, term_id), [])
-                if any(s <= start and end <= e for s, e in spans):
+                if any(k.kind == kind and k.id == term_id and k.start <= start and end <= k.end for k in kept):
                     continue
-                # a phrase of a different meaning already owns these words
-                if any(s <= a[0] and a[1] <= e and (s, e) != (start, end) and k.kind == "S"
-                       and k.id != term_id and (k.end - k.start) > (a[1] - a[0])
-                       for k in kept for s, e in [(k.start, k.end)]):
+                key2 = (term_id, f"{a}")
+                if key2 in found:
                     continue
-                spans.append((start, end))
-                parts = tuple(sorted((a, b)))
-                kept.append(Mention(kind, term_id, start, end, parts))
+                found[key2] = Mention(kind, term_id, start, end, tuple(sorted((a, b))))
+        kept.extend(found.values())
+
+        # a generic symptom gives way to a specific one on the same words
+        specific = {sid: set(t.generic_of) for sid, t in self.kb.symptoms.items() if t.generic_of}
+        def overlaps(m: Mention, k: Mention) -> bool:
+            return any(s1 < e2 and s2 < e1 for s1, e1 in m.parts for s2, e2 in k.parts)
+        kept = [m for m in kept if not (m.kind == "S" and m.id in specific and any(
+            k.kind == "S" and k.id in specific[m.id] and overlaps(m, k) for k in kept))]
         kept.sort(key=lambda m: (m.start, m.end))
         return kept
+
+
+COORDINATION = {"and", "or", ",", "&", "/", "both", "my", "the", "his", "her", "their", "left", "right", "also", "plus", "n"}
+
+
+def _coordinated(lower: Sequence[str], b1: Tuple[int, int], b2: Tuple[int, int]) -> bool:
+    """Body words joined only by and/or/commas: 'legs and arms', 'back, hips'."""
+    lo, hi = (b1[1], b2[0]) if b1[0] < b2[0] else (b2[1], b1[0])
+    between = lower[lo:hi]
+    return bool(between) and len(between) <= 4 and all(w in COORDINATION for w in between)
 
 
 def _looks_like_weak(doc: Doc, i: int) -> bool:
@@ -408,19 +455,24 @@ def _looks_like_weak(doc: Doc, i: int) -> bool:
                     "been", "go", "goes", "went", "gone", "getting", "bit", "quite", "too", "super", "and", "&"}
 
 
-def _segments(lower: Sequence[str]) -> Tuple[List[int], List[int]]:
-    """Sentence and clause index of every token."""
-    sentence_of, clause_of = [], []
-    sent = clause = 0
+def _segments(lower: Sequence[str]) -> Tuple[List[int], List[int], List[int]]:
+    """Sentence, clause and comma-segment index of every token."""
+    sentence_of, clause_of, segment_of = [], [], []
+    sent = clause = seg = 0
     for i, w in enumerate(lower):
         if w in CLAUSE_WORDS:
             clause += 1
+            seg += 1
         sentence_of.append(sent)
         clause_of.append(clause)
+        segment_of.append(seg)
+        if w == ",":
+            seg += 1
         if w in HARD_BOUNDARIES or "\n" in w or (w == "." * len(w) and w):
             sent += 1
             clause += 1
-    return sentence_of, clause_of
+            seg += 1
+    return sentence_of, clause_of, segment_of
 
 
 def _age(text: str) -> Optional[int]:
@@ -439,17 +491,24 @@ class _Context:
     """Decides the status of each mention and reads side, onset and duration."""
 
     def __init__(self, ex: Extractor, lower: List[str], cues: Dict[str, List[Tuple[int, int]]],
-                 sentence_of: List[int], clause_of: List[int], protected: List[bool],
-                 mention_starts: Set[int]):
+                 sentence_of: List[int], clause_of: List[int], segment_of: List[int],
+                 protected: List[bool], mentions: List[Mention]):
         self.ex, self.lower, self.cues = ex, lower, cues
-        self.sentence_of, self.clause_of = sentence_of, clause_of
-        self.protected, self.mention_starts = protected, mention_starts
+        self.sentence_of, self.clause_of, self.segment_of = sentence_of, clause_of, segment_of
+        self.protected = protected
+        self.mention_starts = {m.start for m in mentions}
+        self.mention_tokens = set()
+        for m in mentions:
+            for ps, pe in m.parts:
+                self.mention_tokens.update(range(ps, pe))
         self.n = len(lower)
         pseudo = self.cues.get("negation.pseudo", [])
         self.neg_triggers = [
             (s, e) for s, e in self.cues.get("negation.before", [])
             if not any(ps <= s and e <= pe for ps, pe in pseudo)
             and not any(self.protected[i] for i in range(s, e))
+            # "can't get up", "won't move": inability, not absence
+            and not (lower[s] in {"n't", "nt", "not"} and s > 0 and lower[s - 1] in INABILITY)
         ]
         self.stop_tokens = set()
         for s, e in self.cues.get("negation.stop", []):
@@ -475,14 +534,17 @@ class _Context:
     def _in_sentence_with(self, cue: str, sentence: int) -> bool:
         return any(self.sentence_of[s] == sentence for s, _ in self.cues.get(cue, []))
 
-    def _in_clause_with(self, cue: str, clause: int) -> bool:
-        return any(self.clause_of[s] == clause for s, _ in self.cues.get(cue, []))
+    def _in_segment_with(self, cue: str, segment: int) -> bool:
+        return any(self.segment_of[s] == segment for s, _ in self.cues.get(cue, []))
 
-    def _clause_end(self, i: int) -> int:
-        c = self.clause_of[i]
-        while i < self.n and self.clause_of[i] == c and self.lower[i] not in {",", "and"}:
-            i += 1
-        return i
+    def _segment_bounds(self, i: int) -> Tuple[int, int]:
+        seg = self.segment_of[i]
+        start, end = i, i
+        while start > 0 and self.segment_of[start - 1] == seg:
+            start -= 1
+        while end < self.n and self.segment_of[end] == seg:
+            end += 1
+        return start, end
 
     def _family_scopes(self) -> List[Tuple[int, int]]:
         scopes = []
@@ -504,9 +566,9 @@ class _Context:
         return [(s, e) for s, e, _ in scopes]
 
     def _scope_end(self, i: int) -> int:
-        c = self.clause_of[min(i, self.n - 1)] if self.n else 0
-        while i < self.n and self.clause_of[i] == c:
-            if i in self.first_person or self.lower[i] in {",", "but"}:
+        seg = self.segment_of[min(i, self.n - 1)] if self.n else 0
+        while i < self.n and self.segment_of[i] == seg:
+            if i in self.first_person:
                 break
             i += 1
         return i
@@ -514,13 +576,10 @@ class _Context:
     def _past_scopes(self) -> List[Tuple[int, int]]:
         scopes = []
         for s, _ in self.cues.get("context.past", []):
-            clause = self.clause_of[s]
-            if self._in_clause_with("context.ongoing", clause) or self._in_clause_with("context.recent", clause):
+            seg = self.segment_of[s]
+            if self._in_segment_with("context.ongoing", seg) or self._in_segment_with("context.recent", seg):
                 continue
-            start = s
-            while start > 0 and self.clause_of[start - 1] == clause and self.lower[start - 1] != ",":
-                start -= 1
-            scopes.append((start, self._clause_end(s)))
+            scopes.append(self._segment_bounds(s))
         return scopes
 
     def _hypothetical_sentences(self) -> Set[int]:
@@ -576,16 +635,30 @@ class _Context:
         return False
 
     def _scope_reaches(self, i: int, target: int) -> bool:
-        """Does a negation ending at token i still cover token `target`?"""
+        """Does a negation ending at token i still cover token `target`?
+
+        It stops at sentence ends and words like "but". It crosses a comma
+        or "and"/"or" only to carry on a list of symptoms: "no numbness,
+        tingling or pain", not "not drinking much, legs feel weak".
+        """
+        saw_mention = False
         while i < target:
             w = self.lower[i]
             if w in HARD_BOUNDARIES or i in self.stop_tokens or self.clause_of[i] != self.clause_of[target]:
                 return False
+            if i in self.mention_tokens:
+                saw_mention = True
             if w in SOFT_BOUNDARIES:
                 j = i + 1
                 while j < target and (j in self.link_tokens or self.lower[j] in SOFT_BOUNDARIES):
                     j += 1
-                if j not in self.mention_starts:
+                if not saw_mention or j not in self.mention_starts:
+                    return False
+                # a list: "no X or Y", "no X, no Y", "no X, Y or Z"
+                linked = any(self.lower[k] in LIST_CLOSERS for k in range(i, j)) or any(
+                    self.lower[k] in {"or", "nor"} and self.clause_of[k] == self.clause_of[j]
+                    for k in range(j, min(self.n, j + 12)))
+                if not linked:
                     return False
                 i = j
                 continue

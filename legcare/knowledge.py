@@ -7,6 +7,7 @@ the file, the line, the entry and the field.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -60,7 +61,19 @@ class _LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that remembers line numbers and refuses duplicate keys."""
+    """Safe YAML loader that remembers line numbers and refuses duplicate keys.
+
+    Only true/false are booleans: plain YAML 1.1 would read the words
+    no, yes, on and off (as in "no numbness") as booleans.
+    """
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
@@ -123,6 +136,7 @@ class Term:
     near: Tuple[NearRule, ...] = ()
     ask: Optional[str] = None
     sources: Tuple[str, ...] = ()
+    generic_of: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,6 +204,7 @@ class Knowledge:
     general_safety: str
     general_safety_sources: Tuple[str, ...]
     language: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
+    word_groups: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     directory: Path = field(default=DEFAULT_DIR)
 
     def education(self, item_id: str):
@@ -240,7 +255,7 @@ class _Checker:
             self.fail("must be a list like [a, b]", entry_node, entry, key)
         out = []
         for item in value:
-            if not isinstance(item, (str, int, float)) or not str(item).strip():
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
                 self.fail(f"every item must be non-empty text, found {item!r}", entry_node, entry, key)
             out.append(str(item).strip())
         if required and not out:
@@ -312,15 +327,16 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             rule = chk.mapping(rule, "a near rule", term_id)
             words = _expand(chk, rule, "words", term_id, groups)
             with_words = _expand(chk, rule, "with", term_id, groups)
-            within = rule.get("within", 6)
+            within = rule.get("within", 8)
             if not isinstance(within, int) or not 1 <= within <= 15:
                 chk.fail("'within' must be a whole number from 1 to 15", rule, term_id, "near")
             near.append(NearRule(words, with_words, within))
         terms[term_id] = Term(
             id=term_id, name=name, phrases=phrases, near=tuple(near),
             ask=chk.text(node, "ask", term_id, required=False),
-            sources=chk.sources(node, term_id, seeds))
-        unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources"}
+            sources=chk.sources(node, term_id, seeds),
+            generic_of=chk.texts(node, "generic_of", term_id, required=False))
+        unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources", "generic_of"}
         if unknown:
             chk.fail(f"unknown field(s) {sorted(unknown)}", node, term_id)
     return terms
@@ -413,6 +429,11 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
     groups = {name: chk.texts(raw_groups, name, f"word_groups.{name}") for name in raw_groups}
     symptoms = _load_terms(sym_path, "symptoms", groups, seeds)
     risks = _load_terms(directory / "risk_factors.yml", "risk_factors", groups, seeds)
+    chk = _Checker(sym_path.name)
+    for term in symptoms.values():
+        for other in term.generic_of:
+            if other not in symptoms:
+                chk.fail(f"unknown symptom id '{other}'", None, term.id, "generic_of")
 
     # conditions
     cpath = directory / "conditions.yml"
@@ -510,7 +531,7 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
         node = chk.mapping(ldoc.get(section), f"section '{section}'", section)
         language[section] = {name: chk.texts(node, name, section) for name in lists}
 
-    return Knowledge(language=language, symptoms=symptoms, risk_factors=risks, conditions=conditions,
+    return Knowledge(language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
                      red_flags=red_flags, levels=levels, urgent_rules=urgent, routine_rules=routine,
                      self_care_rules=self_care_rules, exercises=exercises, home_measures=measures,
                      general_safety=general_safety, general_safety_sources=general_sources,

@@ -104,4 +104,5 @@ def _side_fit(cond: Condition, side, why: List[str]) -> float:
     if cond.side == "both" and side == "both":
         why.append("it affects both sides")
         return 0.5
-    return -1.0
+    # a body-wide cause rarely affects one side only
+    return -2.0 if cond.side == "both" else -1.0

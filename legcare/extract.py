@@ -154,6 +154,7 @@ class Findings:
     age: Optional[int] = None
     conditions_mentioned: List[Dict[str, str]] = field(default_factory=list)
     evidence: Dict[str, List[str]] = field(default_factory=dict)
+    spans: Dict[str, List[Tuple[int, int]]] = field(default_factory=dict)
     truncated: bool = False
 
     @property
@@ -200,18 +201,18 @@ class Extractor:
         self.near_words = PhraseMatcher(vocab, attr="LOWER")
         self.caps = PhraseMatcher(vocab, attr="ORTH")
         self.near_rules: Dict[str, Tuple[str, int, int]] = {}
-        typo_vocab: Set[str] = set()
+        typo_vocab: Dict[str, int] = {}
 
         def learn(phrases: Iterable[str]) -> None:
             for p in phrases:
                 for tok in self.nlp.make_doc(p.lower()):
                     if tok.is_alpha and len(tok.text) >= 4:
-                        typo_vocab.add(tok.text)
+                        typo_vocab[tok.text] = typo_vocab.get(tok.text, 0) + 1
 
         for kind, table in (("S", kb.symptoms), ("R", kb.risk_factors)):
             for term in table.values():
-                self.terms.add(f"{kind}|{term.id}", self._docs(term.phrases))
-                learn(term.phrases)
+                self.terms.add(f"{kind}|{term.id}", self._docs(term.phrases + term.misspellings))
+                learn(term.phrases * 3 + term.misspellings)  # prefer real words when fixing typos
                 for i, rule in enumerate(term.near):
                     key = f"{term.id}|{i}"
                     self.near_rules[key] = (term.id, rule.within, i)
@@ -253,7 +254,13 @@ class Extractor:
             for cand in self.typo_index.get(k, ()):
                 if cand[0] == word[0] and _osa_distance_le1(word, cand):
                     found.add(cand)
-        return found.pop() if len(found) == 1 else word
+        if not found:
+            return word
+        # several lexicon words are one letter away: take the most used one
+        ranked = sorted(found, key=lambda w: -self.typo_vocab[w])
+        if len(ranked) > 1 and self.typo_vocab[ranked[0]] == self.typo_vocab[ranked[1]]:
+            return word
+        return ranked[0]
 
     def _prepare(self, text: str) -> Tuple[Doc, Doc]:
         doc = self.nlp.make_doc(text)
@@ -304,6 +311,7 @@ class Extractor:
             m.status = ctx.status(m)
 
         present: Dict[str, List[str]] = {}
+        char_spans: Dict[str, List[Tuple[int, int]]] = {}
         negated: Set[str] = set()
         context: Dict[Tuple[str, str], None] = {}
         risks: List[str] = []
@@ -315,6 +323,8 @@ class Extractor:
             if m.kind == "S":
                 if m.status == "present":
                     present.setdefault(m.id, []).append(span_text)
+                    last = doc[m.end - 1]
+                    char_spans.setdefault(m.id, []).append((doc[m.start].idx, last.idx + len(last.text)))
                 elif m.status == "negated":
                     negated.add(m.id)
                 else:
@@ -339,6 +349,7 @@ class Extractor:
         order = list(self.kb.symptoms)
         findings.symptoms = sorted(present, key=order.index)
         findings.evidence = {k: present[k] for k in findings.symptoms}
+        findings.spans = {k: char_spans[k] for k in findings.symptoms}
         findings.negated = sorted((negated - set(present)), key=order.index)
         findings.context = [{"symptom": s, "kind": k} for (s, k) in context if s not in present]
         findings.risk_factors = risks
@@ -628,7 +639,7 @@ class _Context:
                 return True
         # "numbness: no", "fever - none"
         for ts, te in self.cues.get("negation.after", []):
-            if ts >= m.end and ts - m.end <= 2 and self.sentence_of[ts] == self.sentence_of[m.start]:
+            if ts >= m.end and ts - m.end <= 2:
                 between = self.lower[m.end:ts]
                 if between and all(w in {":", "-", "=", "–"} for w in between):
                     return True

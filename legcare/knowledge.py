@@ -134,6 +134,7 @@ class Term:
     name: str
     phrases: Tuple[str, ...]
     near: Tuple[NearRule, ...] = ()
+    misspellings: Tuple[str, ...] = ()
     ask: Optional[str] = None
     sources: Tuple[str, ...] = ()
     generic_of: Tuple[str, ...] = ()
@@ -205,10 +206,17 @@ class Knowledge:
     general_safety_sources: Tuple[str, ...]
     language: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
     word_groups: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    seed_titles: Dict[str, str] = field(default_factory=dict)
     directory: Path = field(default=DEFAULT_DIR)
 
     def education(self, item_id: str):
         return self.exercises.get(item_id) or self.home_measures.get(item_id)
+
+    def source_label(self, source: str) -> str:
+        """A readable name for a `sources` entry."""
+        if source.startswith("clinical:"):
+            return f"established clinical guidance ({source.split(':', 1)[1].replace('-', ' ')})"
+        return self.seed_titles.get(source, source)
 
 
 # ------------------------------------------------------------------ checking
@@ -301,13 +309,18 @@ class _Checker:
             self.fail(f"duplicate id '{item_id}' (ids must be unique)", node, item_id, "id")
 
 
-def _seed_names(directory: Path) -> Optional[set]:
-    """Names of the seed articles, listed in ``knowledge/seeds.txt``."""
+def _seed_titles(directory: Path) -> Optional[Dict[str, str]]:
+    """Seed article file names and titles, from ``knowledge/seeds.txt``."""
     manifest = directory / "seeds.txt"
     if not manifest.is_file():
         return None
-    return {ln.strip() for ln in manifest.read_text(encoding="utf-8").splitlines()
-            if ln.strip() and not ln.lstrip().startswith("#")}
+    titles = {}
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, _, title = line.partition("|")
+        titles[name.strip()] = title.strip() or name.strip()
+    return titles
 
 
 def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
@@ -321,7 +334,8 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             chk.fail("ids must be lower_case_with_underscores", body, str(term_id), "id")
         node = chk.mapping(node, "the entry", term_id)
         name = chk.text(node, "name", term_id)
-        phrases = chk.texts(node, "phrases", term_id) + chk.texts(node, "misspellings", term_id, required=False)
+        phrases = chk.texts(node, "phrases", term_id)
+        misspellings = chk.texts(node, "misspellings", term_id, required=False)
         near = []
         for rule in node.get("near") or []:
             rule = chk.mapping(rule, "a near rule", term_id)
@@ -332,7 +346,7 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
                 chk.fail("'within' must be a whole number from 1 to 15", rule, term_id, "near")
             near.append(NearRule(words, with_words, within))
         terms[term_id] = Term(
-            id=term_id, name=name, phrases=phrases, near=tuple(near),
+            id=term_id, name=name, phrases=phrases, misspellings=misspellings, near=tuple(near),
             ask=chk.text(node, "ask", term_id, required=False),
             sources=chk.sources(node, term_id, seeds),
             generic_of=chk.texts(node, "generic_of", term_id, required=False))
@@ -420,7 +434,8 @@ def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term
 def load(directory: Optional[os.PathLike] = None) -> Knowledge:
     """Load and cross-check every knowledge file in ``directory``."""
     directory = Path(directory or os.environ.get("LEGCARE_KNOWLEDGE_DIR") or DEFAULT_DIR)
-    seeds = _seed_names(directory)
+    seed_titles = _seed_titles(directory)
+    seeds = set(seed_titles) if seed_titles is not None else None
 
     sym_path = directory / "symptoms.yml"
     chk = _Checker(sym_path.name)
@@ -531,7 +546,7 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
         node = chk.mapping(ldoc.get(section), f"section '{section}'", section)
         language[section] = {name: chk.texts(node, name, section) for name in lists}
 
-    return Knowledge(language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
+    return Knowledge(seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
                      red_flags=red_flags, levels=levels, urgent_rules=urgent, routine_rules=routine,
                      self_care_rules=self_care_rules, exercises=exercises, home_measures=measures,
                      general_safety=general_safety, general_safety_sources=general_sources,

@@ -1,0 +1,1 @@
+"""Rasa input channels, configured only from environment variables."""

@@ -1,0 +1,72 @@
+"""REST channel that checks its input: bad requests get a clear 4xx, never a 5xx.
+
+Same URL and message format as Rasa's REST channel:
+POST /webhooks/rest/webhook  {"sender": "id", "message": "text"}
+"""
+from __future__ import annotations
+
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from .common import EMPTY_REPLY, MAX_MESSAGE_CHARS, MergingCollector, clean_sender
+
+logger = logging.getLogger(__name__)
+
+
+def _error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+class RestInput(RasaRestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("legcare_rest_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # sanic raises on a body that is not JSON
+                return _error(400, "The request body must be JSON like {\"sender\": \"id\", \"message\": \"text\"}.")
+            if not isinstance(body, dict):
+                return _error(400, "The request body must be a JSON object with 'sender' and 'message'.")
+            sender = clean_sender(body.get("sender", "default"))
+            if sender is None:
+                return _error(400, "'sender' must be a short printable text (at most 128 characters).")
+            text = body.get("message")
+            if not isinstance(text, str):
+                return _error(400, "'message' must be text.")
+            if len(text) > MAX_MESSAGE_CHARS:
+                return _error(413, f"The message is too long: please keep it under {MAX_MESSAGE_CHARS} characters.")
+            if not text.strip():
+                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+            metadata: Dict[str, Any] = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            collector = MergingCollector()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                                 metadata=metadata))
+            except CancelledError:
+                logger.error("REST message timed out (conversation %s)", sender)
+                return _error(503, "The assistant took too long to answer. Please try again.")
+            except Exception:
+                # never log the message text: it is health data
+                logger.exception("REST message failed (conversation %s)", sender)
+                return _error(503, "Sorry, something went wrong on our side. Please try again. "
+                                   "If this is an emergency, call your local emergency number now.")
+            return response.json(collector.messages)
+
+        return bp

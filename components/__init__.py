@@ -1,0 +1,1 @@
+"""Rasa NLU components and NLG: thin adapters over the legcare engine."""

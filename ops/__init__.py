@@ -1,0 +1,1 @@
+"""Operations: settings, training, starting servers. Used by make and by tests."""

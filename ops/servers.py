@@ -1,0 +1,126 @@
+"""Start and stop the action server and the Rasa server (and wait until ready)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from .settings import ROOT, VENV_BIN, endpoints_file, resolved, var_dir
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> None:
+    deadline = time.time() + timeout
+    last: Optional[Exception] = None
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status < 500:
+                    return
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return
+            last = exc
+        except Exception as exc:  # not up yet
+            last = exc
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")
+
+
+@dataclass
+class Service:
+    name: str
+    cmd: List[str]
+    ready_url: str
+    log: Path
+    proc: Optional[subprocess.Popen] = None
+
+    def start(self, env: Dict[str, str]) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        out = open(self.log, "ab")
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        out.close()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        except ProcessLookupError:
+            pass
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+@dataclass
+class Stack:
+    """The action server plus the Rasa server, on the ports in `env`."""
+    model: Path
+    env: Dict[str, str] = field(default_factory=dict)
+    services: Dict[str, Service] = field(default_factory=dict)
+    credentials: Optional[Path] = None
+
+    def __post_init__(self) -> None:
+        self.env = resolved(self.env or None)
+        logs = var_dir(self.env) / "logs"
+        rasa_port, action_port = self.env["RASA_PORT"], self.env["ACTION_PORT"]
+        self.services["actions"] = Service(
+            "actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", action_port, "--actions", "actions"],
+            f"http://127.0.0.1:{action_port}/health", logs / "actions.log")
+        cmd = [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", rasa_port,
+               "--endpoints", str(endpoints_file(self.env)),
+               "--credentials", str(self.credentials or ROOT / "credentials.yml"),
+               "--cors", self.env.get("RASA_CORS", "*")]
+        token = self.env.get("RASA_AUTH_TOKEN", "").strip()
+        if token:
+            cmd += ["--enable-api", "--auth-token", token]
+        self.services["rasa"] = Service("rasa", cmd, f"http://127.0.0.1:{rasa_port}/", logs / "rasa.log")
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    def start(self, which: Optional[List[str]] = None, timeout: float = 120.0) -> "Stack":
+        var_dir(self.env).mkdir(parents=True, exist_ok=True)
+        for name in which or ["actions", "rasa"]:
+            svc = self.services[name]
+            if not svc.running:
+                svc.start(self.env)
+        for name in which or ["actions", "rasa"]:
+            svc = self.services[name]
+            try:
+                wait_http(svc.ready_url, timeout, svc.proc)
+            except Exception as exc:
+                tail = svc.log.read_text(errors="replace")[-3000:] if svc.log.exists() else ""
+                self.stop()
+                raise RuntimeError(f"{name} server did not start: {exc}\n--- {svc.log} ---\n{tail}") from exc
+        return self
+
+    def stop(self, which: Optional[List[str]] = None) -> None:
+        for name in which or ["rasa", "actions"]:
+            self.services[name].stop()
+
+    def restart(self, which: Optional[List[str]] = None, timeout: float = 120.0) -> None:
+        self.stop(which)
+        self.start(which, timeout)

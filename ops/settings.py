@@ -1,0 +1,51 @@
+"""Settings from environment variables, with the embedded defaults.
+
+Every deployment setting is an environment variable; this module fills the
+defaults so that `make run` works on a fresh machine and keeps its data.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+
+DEFAULTS = {
+    "RASA_PORT": "5005",
+    "ACTION_PORT": "5055",
+    "WEB_PORT": "8080",
+    "LOCK_STORE_TYPE": "in_memory",
+    "LOCK_STORE_URL": "",
+}
+
+
+def var_dir(env: Optional[Mapping[str, str]] = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("LEGCARE_VAR_DIR") or ROOT / "var")
+
+
+def resolved(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """The environment with every setting the servers read filled in."""
+    out = dict(os.environ if env is None else env)
+    for key, value in DEFAULTS.items():
+        out.setdefault(key, value)
+        if not out[key] and value:
+            out[key] = value
+    vdir = var_dir(out)
+    out.setdefault("LEGCARE_VAR_DIR", str(vdir))
+    if not out.get("TRACKER_STORE_URL"):
+        out["TRACKER_STORE_URL"] = f"sqlite:///{vdir / 'tracker.db'}"
+    if not out.get("ACTION_ENDPOINT_URL"):
+        out["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{out['ACTION_PORT']}/webhook"
+    out["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), out.get("PYTHONPATH", "")) if p)
+    # thinc/TensorFlow/sanic chatter is not useful to the people running it
+    out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    out.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    out.setdefault("RASA_TELEMETRY_ENABLED", "false")  # no data leaves the machine
+    return out
+
+
+def endpoints_file(env: Mapping[str, str]) -> Path:
+    return Path(env.get("RASA_ENDPOINTS") or ROOT / "endpoints.yml")

@@ -1,0 +1,85 @@
+"""Triage levels, red flags and ranking with reasons."""
+import pytest
+import yaml
+from pathlib import Path
+
+from legcare.triage import LEVEL_ORDER
+
+CASES = yaml.safe_load((Path(__file__).parent / "red_flag_cases.yml").read_text())
+
+
+def test_every_red_flag_has_a_case(kb):
+    covered = {c["flag"] for c in CASES["fires"]}
+    missing = [r.id for r in kb.red_flags if r.id not in covered]
+    assert not missing, f"add a case to tests/engine/red_flag_cases.yml for: {missing}"
+
+
+@pytest.mark.parametrize("case", CASES["fires"], ids=lambda c: c["flag"])
+def test_red_flag_fires(engine, case):
+    out = engine.assess(case["text"])
+    assert case["flag"] in [f["id"] for f in out["red_flags"]], out
+    level = next(r.level for r in engine.kb.red_flags if r.id == case["flag"])
+    assert out["triage"]["level"] == level
+
+
+@pytest.mark.parametrize("text", CASES["must_not_escalate"])
+def test_must_not_escalate(engine, text):
+    assert engine.assess(text)["triage"]["level"] != "emergency"
+
+
+def test_red_flag_always_wins(engine):
+    out = engine.assess("after leg day my legs are sore, and now my pee is dark brown")
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_emergency_reasons_and_timeframe(engine, monkeypatch):
+    monkeypatch.setenv("EMERGENCY_NUMBER", "000")
+    out = engine.assess("my face droops on the left")
+    assert out["triage"]["level"] == "emergency"
+    assert "000" in out["triage"]["timeframe"]
+    assert any("stroke" in r for r in out["triage"]["reasons"])
+
+
+@pytest.mark.parametrize("text, level", [
+    ("sore heavy legs after a long bike ride", "self_care"),
+    ("weak legs for a month", "routine"),
+    ("my legs are weak and I have a fever", "urgent"),
+    ("hello there", None),
+])
+def test_levels(engine, text, level):
+    assert engine.assess(text)["triage"]["level"] == level
+
+
+def test_unsure_is_never_self_care(engine):
+    # symptoms with no benign explanation default to the safer routine level
+    assert engine.assess("my thighs feel odd and weak")["triage"]["level"] == "routine"
+
+
+def test_causes_have_reasons_and_sources(engine, kb):
+    out = engine.assess("smoker, diabetic, calves cramp when I walk and ease with rest")
+    causes = out["causes"]
+    assert causes[0]["id"] == "peripheral_artery_disease"
+    assert causes == sorted(causes, key=lambda c: -c["score"])
+    for c in causes:
+        assert c["why"] and c["sources"]
+        for s in c["sources"]:
+            assert s.startswith("clinical:") or s in kb.seed_titles
+    assert any("smoking" in w for w in causes[0]["why"])
+
+
+def test_ranking_uses_onset_side_duration(engine):
+    sudden = engine.assess("sudden weakness in my right arm and leg")["causes"][0]["id"]
+    gradual = engine.assess("slowly weaker thighs for months, hard to climb stairs")["causes"][0]["id"]
+    assert sudden in ("stroke", "transient_ischemic_attack")
+    assert gradual not in ("stroke", "transient_ischemic_attack", "acute_limb_ischemia")
+
+
+def test_output_never_words_a_diagnosis(engine):
+    out = engine.assess("numb burning feet, diabetic")
+    text = " ".join(" ".join(c["why"]) for c in out["causes"]).lower()
+    assert "you have" not in text and "diagnos" not in text
+    assert "not a diagnosis" in out["disclaimer"]
+
+
+def test_levels_are_ordered():
+    assert LEVEL_ORDER["emergency"] > LEVEL_ORDER["urgent"] > LEVEL_ORDER["routine"] > LEVEL_ORDER["self_care"]

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from .settings import ROOT, VENV_BIN, endpoints_file, resolved, var_dir
 
@@ -44,15 +44,15 @@ def wait_http(url: str, timeout: float, proc: Optional[subprocess.Popen] = None)
 @dataclass
 class Service:
     name: str
-    cmd: List[str]
-    ready_url: str
+    command: Callable[[], List[str]]  # built at each start, from the current settings
+    ready_url: Callable[[], str]
     log: Path
     proc: Optional[subprocess.Popen] = None
 
     def start(self, env: Dict[str, str]) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         out = open(self.log, "ab")
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         out.close()
 
@@ -84,18 +84,24 @@ class Stack:
     def __post_init__(self) -> None:
         self.env = resolved(self.env or None)
         logs = var_dir(self.env) / "logs"
-        rasa_port, action_port = self.env["RASA_PORT"], self.env["ACTION_PORT"]
-        self.services["actions"] = Service(
-            "actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", action_port, "--actions", "actions"],
-            f"http://127.0.0.1:{action_port}/health", logs / "actions.log")
-        cmd = [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", rasa_port,
+        self.services["actions"] = Service("actions", self._actions_command,
+                                           lambda: f"http://127.0.0.1:{self.env['ACTION_PORT']}/health",
+                                           logs / "actions.log")
+        self.services["rasa"] = Service("rasa", self._rasa_command,
+                                        lambda: f"http://127.0.0.1:{self.env['RASA_PORT']}/", logs / "rasa.log")
+
+    def _actions_command(self) -> List[str]:
+        return [str(VENV_BIN / "rasa"), "run", "actions", "--port", self.env["ACTION_PORT"], "--actions", "actions"]
+
+    def _rasa_command(self) -> List[str]:
+        cmd = [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", self.env["RASA_PORT"],
                "--endpoints", str(endpoints_file(self.env)),
                "--credentials", str(self.credentials or ROOT / "credentials.yml"),
                "--cors", self.env.get("RASA_CORS", "*")]
         token = self.env.get("RASA_AUTH_TOKEN", "").strip()
-        if token:
+        if token:  # the HTTP API is only ever on behind a token
             cmd += ["--enable-api", "--auth-token", token]
-        self.services["rasa"] = Service("rasa", cmd, f"http://127.0.0.1:{rasa_port}/", logs / "rasa.log")
+        return cmd
 
     @property
     def rasa_url(self) -> str:
@@ -110,7 +116,7 @@ class Stack:
         for name in which or ["actions", "rasa"]:
             svc = self.services[name]
             try:
-                wait_http(svc.ready_url, timeout, svc.proc)
+                wait_http(svc.ready_url(), timeout, svc.proc)
             except Exception as exc:
                 tail = svc.log.read_text(errors="replace")[-3000:] if svc.log.exists() else ""
                 self.stop()

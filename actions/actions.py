@@ -1,34 +1,355 @@
-"""Custom actions. Each one reads the tracker, asks legcare, and says the answer."""
+"""Custom actions: thin adapters from the tracker to legcare and back.
+
+- action_validate_slot_mappings keeps the findings slots (symptoms, negated,
+  side, onset, duration, risk factors) up to date from every message;
+- validate_triage_form and the action_ask_* actions run the interview;
+- action_triage_summary, action_condition_info, action_explain_reasoning and
+  the knowledge actions answer from knowledge/.
+"""
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from legcare import answers
 from legcare.engine import get_engine
+from legcare.interview import (MAX_FOLLOWUPS, UNKNOWN, findings_from_slots, is_dont_know, merge_lists,
+                               next_questions, read_duration_days, read_onset, read_side, read_yes_no,
+                               relevant_risk_factors)
 
 logger = logging.getLogger(__name__)
 
 # load the knowledge base when the action server starts, not on the first message
 get_engine()
 
+BODY_SIDE = re.compile(r"\b(leg|legs|side|foot|feet|thigh|knee|calf|one)\b", re.I)
+FINDING_SLOTS = ("symptoms", "negated", "side", "onset", "duration_days", "risk_factors")
+FOLLOWUPS = [f"followup_{i}" for i in range(1, MAX_FOLLOWUPS + 1)]
+YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
+                  {"title": "Not sure", "payload": "/dont_know"}]
 
-def _legcare(tracker: Tracker) -> Dict[str, Any]:
-    return (tracker.latest_message or {}).get("legcare") or {}
+
+def _text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _findings_now(tracker: Tracker) -> Dict[str, Any]:
+    """The engine's reading of the latest message (from the NLU, or computed here)."""
+    legcare = (tracker.latest_message or {}).get("legcare")
+    if legcare is not None:
+        return legcare
+    text = _text(tracker)
+    if not text or text.startswith("/"):
+        return {}
+    return get_engine().assess(text)
+
+
+def _slots(tracker: Tracker) -> Dict[str, Any]:
+    return {k: tracker.get_slot(k) for k in FINDING_SLOTS}
+
+
+def assessment(tracker: Tracker, override: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    slots = _slots(tracker)
+    slots.update(override or {})
+    return get_engine().assess_findings(findings_from_slots(slots))
+
+
+def _emergency_messages(dispatcher: CollectingDispatcher, result: Dict[str, Any]) -> None:
+    flags = [f for f in result["red_flags"] if f["level"] == "emergency"]
+    dispatcher.utter_message(response="utter_emergency", red_flags=flags)
+    dispatcher.utter_message(text=answers.emergency_details(get_engine().kb, flags))
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Keeps the findings slots up to date from every user message, in or out of the interview."""
+
+    def name(self) -> Text:
+        return "action_validate_slot_mappings"
+
+    async def extract_symptoms(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        now = _findings_now(tracker)
+        old = tracker.get_slot("symptoms") or []
+        # a correction ("actually no numbness") removes what was said before
+        new = merge_lists(old, now.get("symptoms", []), remove=now.get("negated", []))
+        return {"symptoms": new} if new != old else {}
+
+    async def extract_negated(self, dispatcher, tracker, domain):
+        now = _findings_now(tracker)
+        old = tracker.get_slot("negated") or []
+        new = merge_lists(old, now.get("negated", []), remove=now.get("symptoms", []))
+        return {"negated": new} if new != old else {}
+
+    async def extract_risk_factors(self, dispatcher, tracker, domain):
+        now = _findings_now(tracker)
+        old = tracker.get_slot("risk_factors") or []
+        new = merge_lists(old, now.get("risk_factors", []), remove=now.get("negated_risk_factors", []))
+        return {"risk_factors": new} if new != old else {}
+
+    async def extract_side(self, dispatcher, tracker, domain):
+        value = _findings_now(tracker).get("side")
+        text = _text(tracker)
+        if value is None and tracker.get_slot("requested_slot") == "side":
+            value = read_side(text) or (UNKNOWN if is_dont_know(text, _intent(tracker)) else None)
+        elif value is None and _intent(tracker) in ("inform", "describe_symptoms") and BODY_SIDE.search(text):
+            value = read_side(text)  # a correction: "actually it's the left leg"
+        return {"side": value} if value and value != tracker.get_slot("side") else {}
+
+    async def extract_onset(self, dispatcher, tracker, domain):
+        value = _findings_now(tracker).get("onset")
+        if value is None and tracker.get_slot("requested_slot") == "onset":
+            value = read_onset(_text(tracker)) or (UNKNOWN if is_dont_know(_text(tracker), _intent(tracker)) else None)
+        return {"onset": value} if value and value != tracker.get_slot("onset") else {}
+
+    async def extract_duration_days(self, dispatcher, tracker, domain):
+        duration = _findings_now(tracker).get("duration")
+        value: Any = duration["days"] if duration else None
+        if value is None and tracker.get_slot("requested_slot") == "duration_days":
+            value = read_duration_days(get_engine(), _text(tracker))
+            if value is None and is_dont_know(_text(tracker), _intent(tracker)):
+                value = UNKNOWN
+        return {"duration_days": value} if value is not None and value != tracker.get_slot("duration_days") else {}
+
+
+class ValidateTriageForm(FormValidationAction):
+    """The interview: asks only what is still missing, reads yes/no/not sure answers."""
+
+    def name(self) -> Text:
+        return "validate_triage_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        if tracker.get_slot("emergency_seen"):
+            # the emergency advice ends the interview: keep only what is answered, so the form completes
+            return [s for s in domain_slots if tracker.get_slot(s) is not None]
+        engine = get_engine()
+        f = findings_from_slots(_slots(tracker))
+        if not f.symptoms:
+            return [s for s in domain_slots if s in ("onset", "side", "duration_days")]
+        asked = [tracker.get_slot(f"{s}_target") for s in FOLLOWUPS if tracker.get_slot(f"{s}_target")]
+        still = next_questions(engine, f, asked=asked)
+        wanted: List[Text] = []
+        for slot in domain_slots:
+            if slot in FOLLOWUPS:
+                idx = FOLLOWUPS.index(slot)
+                answered_or_asked = tracker.get_slot(slot) is not None or tracker.get_slot(f"{slot}_target")
+                if answered_or_asked or idx < len(asked) + len(still):
+                    wanted.append(slot)
+            elif slot == "risk_check":
+                if tracker.get_slot("risk_check") is not None or relevant_risk_factors(engine, f):
+                    wanted.append(slot)
+            else:
+                wanted.append(slot)
+        return wanted
+
+    def _read_answer(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
+        """yes / no / unsure for the yes/no question this slot asked."""
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        target = tracker.get_slot(f"{slot}_target")
+        if not target:
+            return {}
+        answer = {"affirm": "yes", "deny": "no", "dont_know": "unsure"}.get(_intent(tracker) or "")
+        if answer is None:
+            now = _findings_now(tracker)
+            if target in now.get("symptoms", []):
+                answer = "yes"
+            elif target in now.get("negated", []):
+                answer = "no"
+            else:
+                answer = read_yes_no(_text(tracker))
+        return {slot: answer} if answer else {}
+
+    def _apply_answer(self, slot: str, answer: Any, dispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Record the answer as a symptom (or its absence); escalate if it completes a red flag."""
+        out: Dict[Text, Any] = {slot: answer}
+        target = tracker.get_slot(f"{slot}_target")
+        if not target or answer not in ("yes", "no"):
+            return out
+        symptoms = tracker.get_slot("symptoms") or []
+        negated = tracker.get_slot("negated") or []
+        if answer == "yes":
+            out["symptoms"] = merge_lists(symptoms, [target])
+            out["negated"] = merge_lists(negated, remove=[target])
+        else:
+            out["negated"] = merge_lists(negated, [target])
+            out["symptoms"] = merge_lists(symptoms, remove=[target])
+        if answer == "yes" and not tracker.get_slot("emergency_seen"):
+            result = assessment(tracker, {"symptoms": out["symptoms"], "negated": out["negated"]})
+            if result["triage"]["level"] == "emergency":
+                _emergency_messages(dispatcher, result)
+                out.update({"emergency_seen": True, "triage_level": "emergency"})
+        return out
+
+    async def extract_followup_1(self, dispatcher, tracker, domain):
+        return self._read_answer("followup_1", tracker)
+
+    async def extract_followup_2(self, dispatcher, tracker, domain):
+        return self._read_answer("followup_2", tracker)
+
+    async def extract_followup_3(self, dispatcher, tracker, domain):
+        return self._read_answer("followup_3", tracker)
+
+    async def validate_followup_1(self, value, dispatcher, tracker, domain):
+        return self._apply_answer("followup_1", value, dispatcher, tracker)
+
+    async def validate_followup_2(self, value, dispatcher, tracker, domain):
+        return self._apply_answer("followup_2", value, dispatcher, tracker)
+
+    async def validate_followup_3(self, value, dispatcher, tracker, domain):
+        return self._apply_answer("followup_3", value, dispatcher, tracker)
+
+    async def extract_risk_check(self, dispatcher, tracker, domain):
+        if tracker.get_slot("requested_slot") != "risk_check":
+            return {}
+        now = _findings_now(tracker)
+        if now.get("risk_factors"):
+            return {"risk_check": "answered"}
+        intent = _intent(tracker)
+        answer = read_yes_no(_text(tracker))
+        if intent == "deny" or answer == "no":
+            return {"risk_check": "none"}
+        if intent == "dont_know" or answer == "unsure":
+            return {"risk_check": "unsure"}
+        if intent in ("affirm", "inform", "describe_symptoms") or answer == "yes":
+            return {"risk_check": "answered"}
+        return {}
+
+    async def _check_emergency(self, dispatcher, tracker, slot, value) -> Dict[Text, Any]:
+        out: Dict[Text, Any] = {slot: value}
+        if tracker.get_slot("emergency_seen") or tracker.get_slot("requested_slot") != slot:
+            return out
+        result = assessment(tracker, {slot: value})
+        intent = _intent(tracker)
+        if result["triage"]["level"] == "emergency" and intent != "emergency":
+            # the answer completes a red flag ("it came on suddenly" after "my left leg is weak")
+            _emergency_messages(dispatcher, result)
+            out.update({"emergency_seen": True, "triage_level": "emergency"})
+        return out
+
+    async def validate_onset(self, value, dispatcher, tracker, domain):
+        return await self._check_emergency(dispatcher, tracker, "onset", value)
+
+    async def validate_side(self, value, dispatcher, tracker, domain):
+        return await self._check_emergency(dispatcher, tracker, "side", value)
+
+    async def validate_duration_days(self, value, dispatcher, tracker, domain):
+        return await self._check_emergency(dispatcher, tracker, "duration_days", value)
+
+
+class _AskFollowup(Action):
+    slot = "followup_1"
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher, tracker, domain):
+        engine = get_engine()
+        f = findings_from_slots(_slots(tracker))
+        asked = [tracker.get_slot(f"{s}_target") for s in FOLLOWUPS if tracker.get_slot(f"{s}_target")]
+        target = tracker.get_slot(f"{self.slot}_target")
+        if not target:
+            options = next_questions(engine, f, asked=asked, limit=1)
+            if not options:
+                return [SlotSet(self.slot, "skipped")]
+            target = options[0]
+        dispatcher.utter_message(text=engine.kb.symptoms[target].ask, buttons=YES_NO_BUTTONS)
+        return [SlotSet(f"{self.slot}_target", target)]
+
+
+class ActionAskFollowup1(_AskFollowup):
+    slot = "followup_1"
+
+
+class ActionAskFollowup2(_AskFollowup):
+    slot = "followup_2"
+
+
+class ActionAskFollowup3(_AskFollowup):
+    slot = "followup_3"
+
+
+class _AskQuestion(Action):
+    """Asks one of the interview questions in knowledge/interview.yml."""
+    slot = "onset"
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher, tracker, domain):
+        q = get_engine().kb.questions[self.slot]
+        dispatcher.utter_message(text=q["text"], buttons=q["buttons"])
+        return []
+
+
+class ActionAskOnset(_AskQuestion):
+    slot = "onset"
+
+
+class ActionAskSide(_AskQuestion):
+    slot = "side"
+
+
+class ActionAskDuration(_AskQuestion):
+    slot = "duration_days"
+
+
+class ActionAskRiskCheck(Action):
+    def name(self) -> Text:
+        return "action_ask_risk_check"
+
+    async def run(self, dispatcher, tracker, domain):
+        engine = get_engine()
+        risks = relevant_risk_factors(engine, findings_from_slots(_slots(tracker)))
+        if not risks:
+            return [SlotSet("risk_check", "skipped")]
+        q = engine.kb.questions["risk_check"]
+        names = ", ".join(engine.kb.risk_factors[r].name for r in risks)
+        dispatcher.utter_message(text=q["text"].format(risks=names), buttons=q["buttons"])
+        return []
+
+
+class ActionTriageSummary(Action):
+    def name(self) -> Text:
+        return "action_triage_summary"
+
+    async def run(self, dispatcher, tracker, domain):
+        kb = get_engine().kb
+        result = assessment(tracker)
+        level = result["triage"]["level"]
+        reset = [SlotSet(s, None) for s in FOLLOWUPS + [f"{s}_target" for s in FOLLOWUPS] + ["risk_check"]]
+        if tracker.get_slot("emergency_seen"):
+            # the emergency advice was already given this turn or earlier
+            return reset + [SlotSet("emergency_seen", None), SlotSet("triage_level", "emergency")]
+        if level == "emergency":
+            _emergency_messages(dispatcher, result)
+        else:
+            payload = {"triage": {"level": level, "timeframe": result["triage"]["timeframe"],
+                                  "symptoms": result["symptoms"],
+                                  "causes": [{"id": c["id"], "name": c["name"], "score": c["score"]}
+                                             for c in result["causes"][:3]]}}
+            dispatcher.utter_message(text=answers.triage_summary(kb, result), json_message=payload)
+        return reset + [SlotSet("triage_level", level), SlotSet("causes", [c["id"] for c in result["causes"][:3]])]
 
 
 class ActionEmergencyDetails(Action):
     def name(self) -> Text:
         return "action_emergency_details"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher, tracker, domain):
         kb = get_engine().kb
-        dispatcher.utter_message(text=answers.emergency_details(kb, _legcare(tracker).get("red_flags") or []))
-        return []
+        flags = _findings_now(tracker).get("red_flags") or []
+        dispatcher.utter_message(text=answers.emergency_details(kb, flags))
+        return [SlotSet("triage_level", "emergency")]
 
 
 class ActionExplainCauses(Action):
@@ -37,11 +358,37 @@ class ActionExplainCauses(Action):
 
     async def run(self, dispatcher, tracker, domain):
         engine = get_engine()
-        latest = _legcare(tracker)
-        causes = None
-        if latest.get("symptoms"):
-            causes = engine.assess(tracker.latest_message.get("text"))["causes"]
-        dispatcher.utter_message(text=answers.causes_overview(engine.kb, causes))
+        result = assessment(tracker)
+        now = _findings_now(tracker)
+        if not result["symptoms"] and now.get("symptoms"):
+            result = engine.assess(_text(tracker))
+        dispatcher.utter_message(text=answers.causes_overview(engine.kb, result["causes"] or None))
+        return []
+
+
+class ActionConditionInfo(Action):
+    def name(self) -> Text:
+        return "action_condition_info"
+
+    async def run(self, dispatcher, tracker, domain):
+        kb = get_engine().kb
+        cond = answers.find_condition(kb, _text(tracker))
+        if cond is None and tracker.get_slot("causes"):
+            cond = kb.conditions.get(tracker.get_slot("causes")[0])
+        if cond is None:
+            dispatcher.utter_message(text="Which condition would you like to know about? For example sciatica, "
+                                          "peripheral artery disease (PAD) or vitamin D deficiency.")
+            return []
+        dispatcher.utter_message(text=answers.condition_info(kb, cond))
+        return []
+
+
+class ActionExplainReasoning(Action):
+    def name(self) -> Text:
+        return "action_explain_reasoning"
+
+    async def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text=answers.explain_reasoning(get_engine().kb, assessment(tracker)))
         return []
 
 
@@ -51,9 +398,8 @@ class ActionListExercises(Action):
 
     async def run(self, dispatcher, tracker, domain):
         kb = get_engine().kb
-        ex = answers.find_exercise(kb, tracker.latest_message.get("text") or "")
-        text = answers.exercise_detail(kb, ex) if ex else answers.exercises_overview(kb)
-        dispatcher.utter_message(text=text)
+        ex = answers.find_exercise(kb, _text(tracker))
+        dispatcher.utter_message(text=answers.exercise_detail(kb, ex) if ex else answers.exercises_overview(kb))
         return []
 
 
@@ -63,7 +409,7 @@ class ActionSelfCare(Action):
 
     async def run(self, dispatcher, tracker, domain):
         kb = get_engine().kb
-        dispatcher.utter_message(text=answers.self_care_overview(kb))
+        dispatcher.utter_message(text=answers.self_care_overview(kb, tracker.get_slot("causes") or []))
         return []
 
 
@@ -72,5 +418,6 @@ class ActionWhenToSeeDoctor(Action):
         return "action_when_to_see_doctor"
 
     async def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text=answers.when_to_see_doctor(get_engine().kb))
+        result = assessment(tracker)
+        dispatcher.utter_message(text=answers.personal_when_to_see_doctor(get_engine().kb, result))
         return []

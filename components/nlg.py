@@ -4,7 +4,8 @@ Runs inside the Rasa server (configured under `nlg:` in endpoints.yml), so
 it works even when the action server is down:
 - ``{emergency_number}`` in any response is replaced by EMERGENCY_NUMBER;
 - ``custom.triage.red_flags`` of the emergency response is filled with the red
-  flags the engine found in the latest message, as a real list.
+  flags the engine found in the latest message (or that an action passed in),
+  as a real list.
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ class LegcareNLG(TemplatedNaturalLanguageGenerator):
             triage = custom["triage"]
             legcare = (tracker.latest_message.parse_data or {}).get("legcare") if tracker.latest_message else None
             if triage.get("level") == "emergency":
-                flags: List[Dict[str, Any]] = (legcare or {}).get("red_flags") or []
+                # flags passed by an action (an interview answer) or found in the latest message
+                flags: List[Dict[str, Any]] = kwargs.get("red_flags") or (legcare or {}).get("red_flags") or []
                 triage["red_flags"] = [f["id"] for f in flags if f.get("level") == "emergency"]
                 triage["reasons"] = [f["reason"] for f in flags if f.get("level") == "emergency"]
                 triage["emergency_number"] = kwargs["emergency_number"]

@@ -175,3 +175,73 @@ def find_exercise(kb: Knowledge, text: str) -> Optional[Exercise]:
             if n and f" {n} " in t and (best is None or len(n) > best[0]):
                 best = (len(n), ex)
     return best[1] if best else None
+
+
+SAFETY_NET = ("Get help at once (call {number}) if you notice: sudden weakness or numbness, especially on one side; "
+              "a drooping face or slurred speech; new trouble controlling your bladder or bowels or numbness around "
+              "your bottom; weakness that spreads upwards or trouble breathing or swallowing; or a leg that turns "
+              "cold, pale and painful.")
+
+
+def triage_summary(kb: Knowledge, result: Dict[str, Any]) -> str:
+    """The end-of-interview summary: care level, why, possible causes, self-care, safety-netting."""
+    tri = result["triage"]
+    level = tri["level"] or "routine"
+    label = kb.levels[level]["label"]
+    timeframe = tri["timeframe"] or kb.levels[level]["timeframe"].format(emergency_number=emergency_number())
+    lines = [f"Here's my summary. Suggested care: {label}. {timeframe}"]
+    if tri["reasons"]:
+        lines.append("Why: " + " ".join(tri["reasons"]))
+    srcs: List[str] = [s for f in result.get("red_flags", []) for r in kb.red_flags if r.id == f["id"] for s in r.sources]
+    causes = result.get("causes") or []
+    if causes:
+        lines.append("Possible causes to discuss with a clinician (not a diagnosis):")
+        for i, c in enumerate(causes[:3], 1):
+            why = "; ".join(c["why"][:3])
+            lines.append(f"{i}. {c['name']}: {why}.")
+            srcs.extend(c["sources"])
+    care_ids: List[str] = []
+    if level in ("self_care", "routine"):
+        for c in causes[:3]:
+            care_ids += [i for i in kb.conditions[c["id"]].self_care if i in kb.home_measures]
+    care_ids = list(dict.fromkeys(care_ids))[:3]
+    if care_ids:
+        lines.append("What may help meanwhile: " + "; ".join(
+            f"{kb.home_measures[i].name.lower()} ({kb.home_measures[i].advice.split('.')[0].lower()})" for i in care_ids) + ".")
+        srcs += [s for i in care_ids for s in kb.home_measures[i].sources]
+    lines.append(SAFETY_NET.format(number=emergency_number()))
+    lines.append("Ask me \"why?\", about any of these causes, or about exercises.")
+    lines.append(sources_line(kb, srcs))
+    return "\n".join(line for line in lines if line)
+
+
+def explain_reasoning(kb: Knowledge, result: Dict[str, Any]) -> str:
+    tri = result["triage"]
+    if not result["symptoms"]:
+        return "I don't have enough to go on yet. Tell me what you've noticed in your legs and I'll explain my reasoning."
+    lines = ["Here's how I got there, from what you told me:"]
+    names = ", ".join(kb.symptoms[s].name for s in result["symptoms"])
+    lines.append(f"- Symptoms: {names}.")
+    if result.get("negated"):
+        lines.append("- You don't have: " + ", ".join(kb.symptoms[s].name for s in result["negated"]) + ".")
+    details = [x for x in (f"side: {result['side']}" if result.get("side") else "",
+                           f"onset: {result['onset']}" if result.get("onset") else "",
+                           f"duration: about {result['duration']['days']:g} days" if result.get("duration") else "") if x]
+    if details:
+        lines.append("- " + ", ".join(details) + ".")
+    if result.get("risk_factors"):
+        lines.append("- Risk factors: " + ", ".join(kb.risk_factors[r].name for r in result["risk_factors"]) + ".")
+    if tri["level"]:
+        lines.append(f"- Care level {kb.levels[tri['level']]['label']} because: " + " ".join(tri["reasons"]))
+    for c in (result.get("causes") or [])[:3]:
+        lines.append(f"- {c['name']} came up because {'; '.join(c['why'])}.")
+    lines.append(NOT_A_DIAGNOSIS)
+    return "\n".join(lines)
+
+
+def personal_when_to_see_doctor(kb: Knowledge, result: Optional[Dict[str, Any]]) -> str:
+    general = when_to_see_doctor(kb)
+    if not result or not result["triage"]["level"]:
+        return general
+    tri = result["triage"]
+    return (f"For what you've described: {kb.levels[tri['level']]['label']}. {tri['timeframe']}\n" + general)

@@ -207,6 +207,7 @@ class Knowledge:
     language: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
     word_groups: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     seed_titles: Dict[str, str] = field(default_factory=dict)
+    questions: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     directory: Path = field(default=DEFAULT_DIR)
 
     def education(self, item_id: str):
@@ -546,7 +547,19 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
         node = chk.mapping(ldoc.get(section), f"section '{section}'", section)
         language[section] = {name: chk.texts(node, name, section) for name in lists}
 
-    return Knowledge(seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
+    ipath = directory / "interview.yml"
+    chk = _Checker(ipath.name)
+    qnode = chk.mapping(chk.mapping(read_yaml(ipath), "the file").get("questions"), "'questions'")
+    questions: Dict[str, Dict[str, Any]] = {}
+    for qid in ("onset", "side", "duration_days", "risk_check"):
+        node = chk.mapping(qnode.get(qid), f"question '{qid}'", qid)
+        buttons = []
+        for b in chk.seq(node.get("buttons") or _LineList(), "'buttons'", qid):
+            b = chk.mapping(b, "a button", qid)
+            buttons.append({"title": chk.text(b, "title", qid), "payload": chk.text(b, "payload", qid)})
+        questions[qid] = {"text": chk.text(node, "text", qid), "buttons": buttons}
+
+    return Knowledge(questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
                      red_flags=red_flags, levels=levels, urgent_rules=urgent, routine_rules=routine,
                      self_care_rules=self_care_rules, exercises=exercises, home_measures=measures,
                      general_safety=general_safety, general_safety_sources=general_sources,

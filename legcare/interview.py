@@ -1,0 +1,163 @@
+"""What the interview still needs to ask, and how to read short answers.
+
+The conversation keeps its findings in slots; these helpers turn slots into
+:class:`Findings`, pick the most useful next yes/no question, and read
+answers such as "the left one", "slowly" or "about two weeks".
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from .engine import Engine
+from .extract import Findings, normalize_text
+from .triage import red_flags
+
+YES = {"yes", "yeah", "yep", "yup", "y", "ya", "yes please", "correct", "i do", "it is", "true", "sure", "definitely",
+       "absolutely", "uh huh", "mhm", "affirmative", "i have", "i think so", "probably", "a bit", "a little",
+       "sometimes", "slightly"}
+NO = {"no", "nope", "nah", "n", "none", "never", "not really", "not at all", "i don't", "i dont", "no i don't",
+      "negative", "it isn't", "i haven't", "no it isn't", "neither", "nothing like that", "no none"}
+UNSURE = {"not sure", "unsure", "i don't know", "i dont know", "dont know", "don't know", "no idea", "maybe",
+          "dunno", "idk", "can't tell", "cant tell", "hard to say", "i'm not sure", "im not sure", "possibly",
+          "not certain", "perhaps"}
+UNKNOWN = "unknown"
+MAX_FOLLOWUPS = 3
+
+
+def findings_from_slots(slots: Dict[str, Any]) -> Findings:
+    f = Findings()
+    f.symptoms = list(slots.get("symptoms") or [])
+    f.negated = [s for s in (slots.get("negated") or []) if s not in f.symptoms]
+    side, onset = slots.get("side"), slots.get("onset")
+    f.side = side if side not in (None, UNKNOWN) else None
+    f.onset = onset if onset not in (None, UNKNOWN) else None
+    days = slots.get("duration_days")
+    if isinstance(days, (int, float)) and not isinstance(days, bool):
+        f.duration = {"text": "", "days": float(days)}
+    f.risk_factors = list(slots.get("risk_factors") or [])
+    return f
+
+
+def merge_lists(old: Optional[Iterable[str]], add: Iterable[str] = (), remove: Iterable[str] = ()) -> List[str]:
+    out = [x for x in (old or []) if x not in set(remove)]
+    for x in add:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def read_yes_no(text: str) -> Optional[str]:
+    """'yes', 'no', 'unsure' or None for a short answer."""
+    t = re.sub(r"[^a-z' ]+", " ", normalize_text(text).lower()).strip()
+    t = re.sub(r"\s+", " ", t)
+    if not t:
+        return None
+    for options, value in ((UNSURE, "unsure"), (NO, "no"), (YES, "yes")):
+        if t in options:
+            return value
+    first = t.split(" ")[0]
+    if t.startswith(("not sure", "i'm not sure", "im not sure", "i don't know", "i dont know", "no idea")):
+        return "unsure"
+    if first in ("yes", "yeah", "yep", "yup"):
+        return "yes"
+    if first in ("no", "nope", "nah"):
+        return "no"
+    return None
+
+
+SIDE_WORDS = [
+    (re.compile(r"\b(both|either|two|each|all of them|both of them|bilateral)\b"), "both"),
+    (re.compile(r"\bleft\b"), "left"),
+    (re.compile(r"\bright\b(?! now| away)"), "right"),
+    (re.compile(r"\b(one|just one|only one|single|one side|one of them)\b"), "one"),
+]
+ONSET_WORDS = [
+    (re.compile(r"\b(sudden|suddenly|all at once|out of nowhere|instantly|quick(ly)?|fast|within minutes|abrupt)"), "sudden"),
+    (re.compile(r"\b(getting worse (fast|quickly)|worse (by|every) (the )?(hour|day)|rapid|over (a|one|two|a couple of) days?)"), "rapid"),
+    (re.compile(r"\b(gradual|gradually|slow|slowly|over (weeks|months|years|time)|bit by bit|little by little|crept|creeping)"), "gradual"),
+]
+
+
+def read_side(text: str) -> Optional[str]:
+    t = normalize_text(text).lower()
+    for rx, value in SIDE_WORDS:
+        if rx.search(t):
+            return value
+    return None
+
+
+def read_onset(text: str) -> Optional[str]:
+    t = normalize_text(text).lower()
+    if re.search(r"\bnot (so )?(sudden|suddenly)\b|\bwasn'?t sudden", t):
+        return "gradual"
+    for rx, value in ONSET_WORDS:
+        if rx.search(t):
+            return value
+    return None
+
+
+def read_duration_days(engine: Engine, text: str) -> Optional[float]:
+    """Days from an answer like 'about two weeks', 'since monday' or '3 days'."""
+    f = engine.extract(text)
+    if f.duration:
+        return float(f.duration["days"])
+    t = normalize_text(text).lower()
+    m = re.search(r"\b(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|a couple of|couple of|several)\s+"
+                  r"(minute|hour|day|week|month|year)s?\b", t)
+    if m:
+        f = engine.extract("for " + m.group(0))
+        if f.duration:
+            return float(f.duration["days"])
+    if re.search(r"\b(today|this morning|just now|an hour|tonight)\b", t):
+        return 0.3
+    if re.search(r"\byesterday|last night\b", t):
+        return 1.0
+    return None
+
+
+def is_dont_know(text: str, intent: Optional[str] = None) -> bool:
+    return intent == "dont_know" or read_yes_no(text) == "unsure"
+
+
+def next_questions(engine: Engine, f: Findings, asked: Sequence[str] = (), limit: int = MAX_FOLLOWUPS) -> List[str]:
+    """Symptom ids worth asking about, most useful first.
+
+    A symptom scores for how much it weighs in the likeliest causes, and
+    more when a "yes" would complete an emergency red flag together with what
+    is already known (for example bladder trouble with back pain and weak
+    legs), so a hidden emergency is not missed. Only symptoms with an `ask`
+    question that are not known yet are asked.
+    """
+    kb = engine.kb
+    known = set(f.symptoms) | set(f.negated) | set(asked)
+    candidates = [sid for sid, t in kb.symptoms.items() if t.ask and sid not in known]
+    result = engine.assess_findings(f)
+    score: Dict[str, float] = {}
+    for cause in result["causes"]:
+        for sid, w in kb.conditions[cause["id"]].symptoms.items():
+            if sid in candidates:
+                score[sid] = score.get(sid, 0.0) + cause["score"] * w
+    already = {r.id for r in red_flags(kb, f)}
+    for sid in candidates:
+        trial = Findings(**{**f.__dict__, "symptoms": f.symptoms + [sid]})
+        for rule in red_flags(kb, trial):
+            if rule.id in already or rule.level != "emergency":
+                continue
+            # a rule that needs more than this one symptom links it to what we know
+            linked = len(rule.when) > 1
+            score[sid] = score.get(sid, 0.0) + (3.0 if linked else 0.5)
+    ranked = sorted((s for s in score if score[s] > 0), key=lambda s: (-score[s], s))
+    return ranked[:limit]
+
+
+def relevant_risk_factors(engine: Engine, f: Findings, limit: int = 4) -> List[str]:
+    """Risk factors that would most change the ranking, not already known."""
+    kb = engine.kb
+    known = set(f.risk_factors) | set(f.negated_risk_factors)
+    weights: Dict[str, float] = {}
+    for cause in engine.assess_findings(f)["causes"]:
+        for rid, w in kb.conditions[cause["id"]].risk_factors.items():
+            if rid not in known and rid not in ("family_history", "older_age"):
+                weights[rid] = weights.get(rid, 0.0) + cause["score"] * w
+    return sorted(weights, key=lambda r: -weights[r])[:limit]

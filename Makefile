@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help install train run test validate bench lock clean
+.PHONY: help install train run test validate bench publish evaluate lock clean
 
 help:
 	@echo "make run       set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -20,6 +20,8 @@ help:
 	@echo "make train     train a model if data, domain or config changed"
 	@echo "make validate  check the training data and the knowledge base"
 	@echo "make bench     measure accuracy and speed (see README)"
+	@echo "make publish   switch the running server to the active model (needs RASA_AUTH_TOKEN)"
+	@echo "make evaluate  write the evaluation report for the active model (reports/)"
 
 $(STAMP): requirements.lock scripts/find-python310
 	@py310=$$(scripts/find-python310) || exit 1; \
@@ -31,7 +33,20 @@ $(STAMP): requirements.lock scripts/find-python310
 	$(PY) -m pip check
 	@touch $(STAMP)
 
-install: $(STAMP)
+WEB_STAMP := webchat/node_modules/.installed
+
+$(WEB_STAMP): webchat/package.json webchat/package-lock.json
+	cd webchat && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(WEB_STAMP)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+
+install: $(STAMP) $(WEB_STAMP)
 
 train: install
 	@$(PY) -m ops.train
@@ -42,11 +57,18 @@ run: train
 validate: install
 	@$(PY) -m ops.validate
 
-test: train
+test: train $(CHROMIUM)
 	@$(PY) -m pytest
 
 bench: train
 	@$(PY) -m bench.engine_eval
+	@$(PY) -m bench.rasa_bench
+
+publish: train
+	@$(PY) -m ops.publish
+
+evaluate: train
+	@$(PY) -m ops.evaluate
 
 lock: 
 	@py310=$$(scripts/find-python310) && rm -rf /tmp/legcare-lock && "$$py310" -m venv /tmp/legcare-lock && \

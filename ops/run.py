@@ -6,6 +6,7 @@ import sys
 import time
 
 from .servers import Stack
+from .web import WebServer
 from .settings import resolved
 from .train import ensure_model
 
@@ -28,17 +29,22 @@ def main() -> int:
     print("Starting the action server and the Rasa server (about 20 s)...", flush=True)
     try:
         stack.start()
-    except RuntimeError as exc:
+        web = WebServer(env).start()
+    except (RuntimeError, OSError) as exc:
+        stack.stop()
         print(f"error: {exc}", file=sys.stderr)
         return 1
     rasa = f"http://localhost:{env['RASA_PORT']}"
     print("\nLegCare is running.")
+    print(f"  Web chat:         http://localhost:{env['WEB_PORT']}/")
     print(f"  Chat over REST:   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' "
           "-d '{\"sender\": \"me\", \"message\": \"hello\"}'")
     print(f"  Socket.IO:        {rasa}/socket.io")
     print(f"  Action server:    http://localhost:{env['ACTION_PORT']}/health")
     print(f"  HTTP API:         {'on, token required' if env.get('RASA_AUTH_TOKEN') else 'off (set RASA_AUTH_TOKEN to enable)'}")
     print(f"  Conversations in: {env['TRACKER_STORE_URL']}")
+    for note in stack.notes:
+        print(f"  {note}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
         while not stopping["flag"]:
@@ -49,6 +55,7 @@ def main() -> int:
             time.sleep(0.5)
     finally:
         print("\nStopping...", flush=True)
+        web.stop()
         stack.stop()
         print("Stopped.")
     return 0

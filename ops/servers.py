@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from .settings import ROOT, VENV_BIN, endpoints_file, resolved, var_dir
+from .settings import ROOT, VENV_BIN, credentials_file, endpoints_file, resolved, var_dir
 
 
 def free_port() -> int:
@@ -80,6 +80,7 @@ class Stack:
     env: Dict[str, str] = field(default_factory=dict)
     services: Dict[str, Service] = field(default_factory=dict)
     credentials: Optional[Path] = None
+    notes: List[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.env = resolved(self.env or None)
@@ -96,12 +97,18 @@ class Stack:
     def _rasa_command(self) -> List[str]:
         cmd = [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", self.env["RASA_PORT"],
                "--endpoints", str(endpoints_file(self.env)),
-               "--credentials", str(self.credentials or ROOT / "credentials.yml"),
+               "--credentials", str(self._credentials()),
                "--cors", self.env.get("RASA_CORS", "*")]
         token = self.env.get("RASA_AUTH_TOKEN", "").strip()
         if token:  # the HTTP API is only ever on behind a token
             cmd += ["--enable-api", "--auth-token", token]
         return cmd
+
+    def _credentials(self) -> Path:
+        if self.credentials:
+            return self.credentials
+        path, self.notes = credentials_file(self.env)
+        return path
 
     @property
     def rasa_url(self) -> str:

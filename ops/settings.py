@@ -49,3 +49,38 @@ def resolved(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
 
 def endpoints_file(env: Mapping[str, str]) -> Path:
     return Path(env.get("RASA_ENDPOINTS") or ROOT / "endpoints.yml")
+
+
+CHANNELS = {
+    # class path: (variables that turn it on, module with missing_settings)
+    "channels.telegram.TelegramInput": ("TELEGRAM_TOKEN", "channels.telegram"),
+    "channels.slack.SlackInput": ("SLACK_BOT_TOKEN", "channels.slack"),
+}
+
+
+def credentials_file(env: Mapping[str, str]) -> "tuple[Path, list[str]]":
+    """credentials.yml plus the channels whose environment variables are set.
+
+    Returns the file to give Rasa and a list of messages for the person
+    running it (a channel that is only partly configured is left off, with the
+    variables still missing, instead of stopping the whole assistant).
+    """
+    import importlib
+
+    import yaml
+
+    base = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
+    notes = []
+    for cls, (switch, module) in CHANNELS.items():
+        if not (env.get(switch) or "").strip():
+            continue
+        missing = importlib.import_module(module).missing_settings(dict(env))
+        if missing:
+            notes.append(f"{cls.split('.')[1].capitalize()} is off: set {', '.join(missing)} to turn it on.")
+            continue
+        base[cls] = {}
+        notes.append(f"{cls.split('.')[1].capitalize()} is on.")
+    out = var_dir(env) / "credentials.yml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(base, sort_keys=False))
+    return out, notes

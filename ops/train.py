@@ -1,11 +1,20 @@
-"""Train a model only when its inputs changed (config, domain, data, components).
+"""Train a model only when its inputs changed, and publish it only if it is safe.
 
-    python -m ops.train          # prints the model path
+    python -m ops.train          # prints the active model's path
+
+A new model is trained into models/candidates/, then must pass the safety
+gate (ops/gate.py, tests/safety/cases.yml). If it passes it moves to models/
+and becomes the active model (models/active.json). If it fails it is kept in
+models/rejected/ with a report of the failed cases, and the previous model
+stays active.
 """
 from __future__ import annotations
 
+import datetime
 import fcntl
 import hashlib
+import json
+import shutil
 import subprocess
 import sys
 import time
@@ -41,35 +50,103 @@ def fingerprint(root: Path = ROOT, config: str = "config.yml") -> str:
     return h.hexdigest()[:16]
 
 
-def model_path(fp: str, prefix: str = "legcare") -> Path:
-    return MODELS / f"{prefix}-{fp}.tar.gz"
+class GateFailed(RuntimeError):
+    def __init__(self, message: str, report_path: Path):
+        super().__init__(message)
+        self.report_path = report_path
+
+
+def active_model(out_dir: Optional[Path] = None) -> Optional[Path]:
+    marker = (out_dir or MODELS) / "active.json"
+    if not marker.exists():
+        return None
+    path = (out_dir or MODELS) / json.loads(marker.read_text())["model"]
+    return path if path.exists() else None
+
+
+def set_active(model: Path, gate_summary: str, out_dir: Optional[Path] = None) -> None:
+    marker = (out_dir or MODELS) / "active.json"
+    data = {"model": model.name, "published_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "gate": gate_summary}
+    tmp = marker.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    tmp.replace(marker)  # atomic: readers see the old or the new model, never half
+    history = (out_dir or MODELS) / "history.json"
+    past = json.loads(history.read_text()) if history.exists() else []
+    if not past or past[-1]["model"] != model.name:
+        past.append(data)
+        history.write_text(json.dumps(past[-50:], indent=2))
+
+
+def _train(config: str, out_dir: Path, name: str, quiet: bool) -> Path:
+    start = time.time()
+    cmd = [str(VENV_BIN / "rasa"), "train", "--config", config, "--domain", "domain.yml",
+           "--data", "data", "--out", str(out_dir), "--fixed-model-name", name, "--force"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=resolved(), capture_output=True, text=True)
+    target = out_dir / f"{name}.tar.gz"
+    if proc.returncode != 0 or not target.exists():
+        raise RuntimeError("rasa train failed:\n" + explain_training_error(proc.stdout + proc.stderr))
+    if not quiet:
+        print(f"Trained {target.name} in {time.time() - start:.0f} s")
+    return target
+
+
+def explain_training_error(output: str) -> str:
+    """The useful part of Rasa's training output for an educator."""
+    lines = [ln for ln in output.splitlines() if "Processed" not in ln and "Epochs" not in ln]
+    for marker in ("InvalidRule", "Contradicting rules", "YamlSyntaxException", "InvalidDomain", "Error"):
+        idx = next((i for i, ln in enumerate(lines) if marker in ln), None)
+        if idx is not None:
+            return "\n".join(lines[idx: idx + 15])
+    return "\n".join(lines[-30:])
 
 
 def ensure_model(config: str = "config.yml", prefix: str = "legcare", quiet: bool = False,
-                 out_dir: Optional[Path] = None) -> Path:
-    """Return a model trained on the current inputs, training only if needed."""
+                 out_dir: Optional[Path] = None, gate: bool = True) -> Path:
+    """Return the active model, training and gating a new one if the inputs changed."""
     out_dir = out_dir or MODELS
     out_dir.mkdir(parents=True, exist_ok=True)
     fp = fingerprint(config=config)
-    target = out_dir / f"{prefix}-{fp}.tar.gz"
+    name = f"{prefix}-{fp}"
+    target = out_dir / f"{name}.tar.gz"
     with open(out_dir / ".train.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one training at a time
         if target.exists():
+            if gate and active_model(out_dir) != target:
+                set_active(target, "passed earlier", out_dir)
             if not quiet:
-                print(f"Model up to date: {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+                print(f"Model up to date: {target.name} (active)")
+            return target
+        rejected = out_dir / "rejected" / f"{name}.tar.gz"
+        if gate and rejected.exists():
+            raise GateFailed(f"{name} failed the safety gate; see {rejected.with_suffix('').with_suffix('.md')}",
+                             rejected.with_suffix("").with_suffix(".md"))
+        if not quiet:
+            print(f"Training a new model ({name}); this takes about a minute...", flush=True)
+        candidates = out_dir / "candidates"
+        candidates.mkdir(exist_ok=True)
+        candidate = _train(config, candidates, name, quiet)
+        if not gate:
+            shutil.move(str(candidate), target)
             return target
         if not quiet:
-            print(f"Training a new model ({prefix}, inputs {fp}); this takes about a minute...", flush=True)
-        start = time.time()
-        cmd = [str(VENV_BIN / "rasa"), "train", "--config", config, "--domain", "domain.yml",
-               "--data", "data", "--out", str(out_dir), "--fixed-model-name", f"{prefix}-{fp}", "--force"]
-        proc = subprocess.run(cmd, cwd=ROOT, env=resolved(), capture_output=True, text=True)
-        if proc.returncode != 0 or not target.exists():
-            sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
-            raise RuntimeError(f"rasa train failed (exit {proc.returncode})")
-        if not quiet:
-            print(f"Trained {target.name} in {time.time() - start:.0f} s")
-        return target
+            print("Running the safety gate on the new model...", flush=True)
+        from .gate import run_gate
+        report = run_gate(candidate)
+        if report.passed:
+            shutil.move(str(candidate), target)
+            set_active(target, f"{len(report.results)} of {len(report.results)} safety cases passed", out_dir)
+            if not quiet:
+                print(f"Safety gate passed ({len(report.results)} cases). Active model: {target.name}")
+            return target
+        (out_dir / "rejected").mkdir(exist_ok=True)
+        shutil.move(str(candidate), rejected)
+        report_path = rejected.with_suffix("").with_suffix(".md")
+        report_path.write_text(report.markdown())
+        previous = active_model(out_dir)
+        raise GateFailed(f"The new model failed the safety gate ({len(report.failures)} case(s)); it was NOT "
+                         f"published. Report: {report_path}. Active model is still "
+                         f"{previous.name if previous else 'none'}.\n" + report.markdown(), report_path)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -80,7 +157,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = ap.parse_args(argv)
     try:
         print(ensure_model(args.config, args.prefix))
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # includes GateFailed
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -40,10 +40,38 @@ def trained_model() -> Path:
     return ensure_model(quiet=True)
 
 
+TELEGRAM_TOKEN = "123456:TEST-telegram-token"
+TELEGRAM_SECRET = "telegram-secret-" + uuid.uuid4().hex
+SLACK_SECRET = "slack-signing-" + uuid.uuid4().hex
+
+
 @pytest.fixture(scope="session")
-def stack(trained_model, tmp_path_factory):
+def fake_telegram():
+    from tests.fakes import telegram_api
+    api = telegram_api()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_slack():
+    from tests.fakes import slack_api
+    api = slack_api()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model, tmp_path_factory, fake_telegram, fake_slack):
     var = tmp_path_factory.mktemp("var")
     env = dict(os.environ)
+    env.update({
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_BOT_NAME": "legcare_test_bot",
+        "TELEGRAM_WEBHOOK_URL": "https://example.invalid/webhooks/telegram/webhook",
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "TELEGRAM_API_URL": fake_telegram.url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "SLACK_API_URL": fake_slack.url + "/api/",
+    })
     env.update({
         "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "WEB_PORT": str(free_port()),
         "LEGCARE_VAR_DIR": str(var), "RASA_AUTH_TOKEN": TEST_TOKEN,

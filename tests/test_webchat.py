@@ -1,0 +1,133 @@
+"""The web widget in headless Chromium (Debian's chromium, driven by Playwright)."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ops.servers import free_port
+from ops.web import WebServer
+
+pytestmark = [pytest.mark.servers, pytest.mark.browser]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def web(stack):
+    env = dict(stack.env, WEB_PORT=str(free_port()))
+    server = WebServer(env).start()
+    yield f"http://127.0.0.1:{server.port}/"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    assert os.path.exists(CHROMIUM), "chromium is missing: `make test` installs it with apt-get"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1000, "height": 900})
+    pg = ctx.new_page()
+    dialogs = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    yield pg
+    ctx.close()
+
+
+def bot_messages(page):
+    return page.locator(".lc-bot")
+
+
+def send(page, text):
+    page.fill("#lc-input", text)
+    page.press("#lc-input", "Enter")
+
+
+def test_chat_emergency_banner_and_history_after_reload(page, web):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(web)
+    page.wait_for_selector(".lc-bot >> text=automated assistant", timeout=30000)
+    send(page, "my legs feel weak")
+    page.wait_for_selector("#lc-replies button >> text=Gradually", timeout=30000)
+    assert page.locator("#lc-banner").is_hidden()
+
+    send(page, "my face is drooping and my left arm is weak")
+    banner = page.locator("#lc-banner")
+    banner.wait_for(state="visible", timeout=30000)
+    assert "Call 112 now" in banner.inner_text()
+    assert page.locator(".lc-msg.lc-emergency").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "webchat-emergency.png"), full_page=True)
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "webchat.png"), full_page=True)
+
+    before = page.locator(".lc-msg").count()
+    page.reload()
+    page.wait_for_selector(".lc-msg", timeout=10000)
+    assert page.locator(".lc-msg").count() == before  # the conversation is kept
+    assert page.locator("#lc-banner").is_visible()
+    # and the same session continues on the server
+    send(page, "I already called")
+    page.wait_for_selector(".lc-bot >> text=help is on the way", timeout=30000)
+
+
+def test_markup_is_shown_as_text_never_run(page, web):
+    page.goto(web)
+    page.wait_for_selector(".lc-bot", timeout=30000)
+    attack = "<img src=x onerror=alert(1)>"
+    send(page, attack)
+    page.wait_for_selector(".lc-user >> text=<img src=x onerror=alert(1)>", timeout=10000)
+    page.wait_for_timeout(1500)
+    assert page.locator(".lc-log img").count() == 0
+    assert page.dialogs == []
+    send(page, "<script>alert('x')</script> my legs are weak")
+    page.wait_for_timeout(1500)
+    assert page.locator(".lc-log script").count() == 0 and page.dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "webchat-markup-as-text.png"))
+
+
+def test_keyboard_only_and_quick_replies(page, web):
+    page.goto(web)
+    page.wait_for_selector(".lc-bot", timeout=30000)
+    page.keyboard.press("Tab")  # first focusable control on the page is the input
+    page.keyboard.type("my right leg has been weak for two weeks, gradually")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lc-replies button >> text=Not sure", timeout=30000)
+    page.focus("#lc-replies button >> text=No")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".lc-user >> text=No", timeout=10000)
+    # screen readers: a labelled input, a polite live log, an alert banner
+    assert page.get_attribute("#lc-log", "role") == "log"
+    assert page.get_attribute("#lc-log", "aria-live") == "polite"
+    assert page.get_attribute("#lc-banner", "role") == "alert"
+    assert page.locator("label[for=lc-input]").count() == 1
+
+
+def test_phone_width(browser, web):
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    pg = ctx.new_page()
+    pg.goto(web)
+    pg.wait_for_selector(".lc-bot", timeout=30000)
+    assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = pg.locator("#lc-form button").bounding_box()
+    assert box["height"] >= 44  # large enough to tap
+    pg.screenshot(path=str(ARTIFACTS / "webchat-phone.png"))
+    ctx.close()
+
+
+def test_no_outside_resources(web):
+    import urllib.request
+    html = urllib.request.urlopen(web).read().decode()
+    assert "http" not in html.replace("http-equiv", "")  # every script and style is served from here
+    with urllib.request.urlopen(web + "vendor/socket.io.min.js") as r:
+        assert r.status == 200 and "default-src 'self'" in r.headers["Content-Security-Policy"]

@@ -120,6 +120,7 @@ def bench_config(name: str, config: str, actions: Stack, workdir: Path, per_work
     result.update(train(config, workdir / name / "models", env))
     result.update(nlu_accuracy(result["model"], workdir / name / "nlu", env))
     env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": actions.env["ACTION_PORT"],
+                "ACTION_ENDPOINT_URL": actions.env["ACTION_ENDPOINT_URL"],
                 "TRACKER_STORE_URL": f"sqlite:///{workdir / name / 'tracker.db'}"})
     env.pop("RASA_AUTH_TOKEN", None)
     stack = Stack(model=result.pop("model"), env=env)

@@ -8,13 +8,20 @@ import time
 from .servers import Stack
 from .web import WebServer
 from .settings import resolved
-from .train import ensure_model
+from .train import GateFailed, active_model, ensure_model
 
 
 def main() -> int:
     env = resolved()
     try:
         model = ensure_model()
+    except GateFailed as exc:
+        model = active_model()
+        if model is None:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"warning: the newly trained model failed the safety gate (report: {exc.report_path}); "
+              f"running the previous safe model {model.name}", file=sys.stderr)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -35,7 +42,7 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     rasa = f"http://localhost:{env['RASA_PORT']}"
-    print("\nLegCare is running.")
+    print(f"\nLegCare is running (model {model.name}).")
     print(f"  Web chat:         http://localhost:{env['WEB_PORT']}/")
     print(f"  Chat over REST:   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' "
           "-d '{\"sender\": \"me\", \"message\": \"hello\"}'")

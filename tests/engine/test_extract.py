@@ -28,6 +28,13 @@ def ex(engine, text):
     ("I'm wiped out", "fatigue"),
     ("I'm numb down there", "saddle_numbness"),
     ("the weakness is creeping up my legs", "ascending_weakness"),
+    # added after the blind held-out run (new wordings, not the held-out texts)
+    ("his lip is hanging on one side", "facial_droop"),
+    ("she keeps dropping her fork", "arm_weakness"),
+    ("I couldn't hold the kettle this morning", "arm_weakness"),
+    ("pills get stuck when I try to swallow", "swallowing_difficulty"),
+    ("my right leg stopped working", "leg_weakness"),
+    ("his legs aren't working", "leg_weakness"),
 ])
 def test_lay_phrasings(engine, text, symptom):
     assert symptom in ex(engine, text).symptoms

@@ -1,0 +1,36 @@
+"""The cached action-response validator accepts and rejects exactly what Rasa's own does."""
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+
+import components  # noqa: F401  (applies the patch)
+from components import perf
+
+GOOD = [{"events": [], "responses": []},
+        {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "hi", "buttons": []}]},
+        {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}]}]
+BAD = [{"events": "not a list"}, {"events": [{"event": "no_such_event"}]}, {"responses": "x"},
+       {"events": [{"event": "slot"}]}]
+
+
+@pytest.mark.parametrize("result", GOOD + BAD)
+def test_same_verdict_as_rasa(result):
+    from jsonschema import validate
+    action = RemoteAction("x", EndpointConfig("http://127.0.0.1:1"))
+    try:
+        validate(result, RemoteAction.action_response_format_spec())
+        expected = None
+    except ValidationError as e:
+        expected = e.message
+    if expected is None:
+        assert action._validate_action_result(result) is True
+    else:
+        with pytest.raises(ValidationError) as err:
+            action._validate_action_result(result)
+        assert err.value.message.startswith(expected)
+        assert "Failed to validate Action server response" in err.value.message
+
+
+def test_patch_is_applied():
+    assert RemoteAction._validate_action_result is perf._validate_action_result

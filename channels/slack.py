@@ -6,7 +6,7 @@
   SLACK_API_URL         Web API base URL (default https://slack.com/api/)
 
 Built on Rasa's connector, which checks the signature and the timestamp
-(unsigned, forged or stale requests get 401) and answers 200 at once while
+(unsigned, forged or stale requests are rejected with 400) and answers 200 at once while
 the reply is sent in the background. Added: every Slack retry is
 acknowledged and ignored, and an event id seen before is never answered
 twice; the API base URL is configurable; message text is never logged.
@@ -80,6 +80,7 @@ class SlackInput(RasaSlackInput):
         if missing:
             raise ValueError("Slack is not configured: set " + ", ".join(missing))
         return cls(env["SLACK_BOT_TOKEN"], env.get("SLACK_CHANNEL") or None,
+                   slack_retry_reason_header="x-slack-retry-reason", slack_retry_number_header="x-slack-retry-num",
                    errors_ignore_retry=list(RETRY_REASONS), slack_signing_secret=env["SLACK_SIGNING_SECRET"],
                    api_url=env.get("SLACK_API_URL") or DEFAULT_API)
 

@@ -41,7 +41,9 @@ KEEP_CAPITALISED = {"I", "I'm", "I've", "I'd", "Monday", "Tuesday", "Wednesday",
 
 
 def redact(text: str, known_words: Iterable[str] = ()) -> str:
-    """Remove e-mail addresses, phone and other long numbers, and names."""
+    """Remove e-mail addresses, phone and other long numbers, and names (and control characters)."""
+    from .extract import normalize_text
+    text = normalize_text(text)
     known = {w.lower() for w in known_words}
     text = EMAIL.sub("[EMAIL]", text)
     text = PHONE.sub(lambda m: "[NUMBER]" if sum(c.isdigit() for c in m.group(1)) >= 6 else m.group(0), text)

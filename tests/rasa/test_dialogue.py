@@ -67,6 +67,14 @@ def test_emergency_as_an_answer_mid_interview(chat, sender):
     assert "help is on the way" in first_text(out)
 
 
+def test_emergency_that_also_answers_the_pending_question(chat, sender):
+    # "left arm" answers the side question too; the emergency still comes first and ends the interview
+    out = chat.say(sender, "my legs feel weak")
+    assert "suddenly" in first_text(out).lower()
+    out = chat.say(sender, "my face is drooping and my left arm is weak")
+    assert is_emergency(out) and chat.tracker(sender)["active_loop"] in ({}, None, {"name": None})
+
+
 def test_yes_to_a_red_flag_question_escalates(chat, sender):
     out = chat.say(sender, "my back hurts and my legs have been weak for months, gradually")
     assert "bladder" in first_text(out)
@@ -134,6 +142,9 @@ def test_emergency_works_with_the_action_server_down(stack, chat, sender):
         assert "facial_droop" in out[0]["custom"]["triage"]["red_flags"]
         out = chat.say(sender + "b", "my legs feel weak")  # no crash without the action server either
         assert isinstance(out, list)
+        # mid-interview, with a message that also answers a question, still first
+        out = chat.say(sender + "b", "now my face is drooping and my right arm is weak")
+        assert is_emergency(out)
     finally:
         stack.start(["actions"])
     # and with it back, the emergency reply comes first and the details follow

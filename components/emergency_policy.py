@@ -1,0 +1,78 @@
+"""A dialogue policy that puts the emergency reply before everything, forms included.
+
+Rasa lets an active form run first and applies rules to it only when the form
+rejects the message; a message such as "my face is drooping and my LEFT arm is
+weak" during the interview also answers the side question, so the form would
+carry on. This policy outranks the form (it predicts in Rasa's "no user
+prediction" class, like a form's happy path, with priority 7 above
+RulePolicy's 6):
+when the latest message's intent is `emergency` (set only by the engine), the
+turn is: utter_emergency, then action_deactivate_loop if a form is active,
+then action_emergency_details, then listen. It needs no training and runs in
+the Rasa server, so it works with the action server down.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+EMERGENCY_INTENT = "emergency"
+REPLY, DEACTIVATE, DETAILS, LISTEN = ("utter_emergency", "action_deactivate_loop", "action_emergency_details",
+                                      "action_listen")
+IGNORED = {"action_extract_slots", LISTEN}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class EmergencyPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 7}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    @staticmethod
+    def next_action(tracker: DialogueStateTracker) -> Optional[Text]:
+        done: List[Text] = []
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                intent = (event.intent or {}).get("name")
+                break
+            if isinstance(event, ActionExecuted) and event.action_name not in IGNORED:
+                done.insert(0, event.action_name)
+        else:
+            return None
+        if intent != EMERGENCY_INTENT:
+            return None
+        if not done:
+            return REPLY
+        if done[-1] == REPLY:
+            return DEACTIVATE if tracker.active_loop_name else DETAILS
+        if done[-1] == DEACTIVATE:
+            return DETAILS
+        if done[-1] == DETAILS:
+            return LISTEN
+        return None
+
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[Text, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = self.next_action(tracker)
+        if action is None or action not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(action)] = 1.0
+        # Rasa lets "no user" predictions (an active form's happy path) overrule all
+        # others; competing in that class, this policy's higher priority wins
+        return self._prediction(probabilities, is_no_user_prediction=True)
+
+    @classmethod
+    def _metadata_filename(cls) -> Optional[Text]:
+        return None

@@ -54,6 +54,13 @@ def _findings_now(tracker: Tracker) -> Dict[str, Any]:
     return get_engine().assess(text)
 
 
+CONFIDENT = 0.6  # below this, "affirm"/"deny" from the classifier is not taken as an answer
+
+
+def _confidence(tracker: Tracker) -> float:
+    return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+
+
 def _slots(tracker: Tracker) -> Dict[str, Any]:
     return {k: tracker.get_slot(k) for k in FINDING_SLOTS}
 
@@ -158,15 +165,16 @@ class ValidateTriageForm(FormValidationAction):
         target = tracker.get_slot(f"{slot}_target")
         if not target:
             return {}
-        answer = {"affirm": "yes", "deny": "no", "dont_know": "unsure"}.get(_intent(tracker) or "")
-        if answer is None:
-            now = _findings_now(tracker)
-            if target in now.get("symptoms", []):
-                answer = "yes"
-            elif target in now.get("negated", []):
-                answer = "no"
-            else:
-                answer = read_yes_no(_text(tracker))
+        now = _findings_now(tracker)
+        if target in now.get("symptoms", []):
+            answer = "yes"
+        elif target in now.get("negated", []):
+            answer = "no"
+        else:
+            answer = read_yes_no(_text(tracker))
+        if answer is None and _confidence(tracker) >= CONFIDENT:
+            # a button (/affirm, confidence 1.0) or a clearly classified answer
+            answer = {"affirm": "yes", "deny": "no", "dont_know": "unsure"}.get(_intent(tracker) or "")
         return {slot: answer} if answer else {}
 
     def _apply_answer(self, slot: str, answer: Any, dispatcher, tracker: Tracker) -> Dict[Text, Any]:

@@ -40,6 +40,12 @@ KEEP_CAPITALISED = {"I", "I'm", "I've", "I'd", "Monday", "Tuesday", "Wednesday",
                     "GP", "Covid", "COVID"}
 
 
+def conversation_tag(sender: str) -> str:
+    """A short, stable tag for a conversation (not the id itself)."""
+    import hashlib
+    return hashlib.sha256(sender.encode()).hexdigest()[:8]
+
+
 def redact(text: str, known_words: Iterable[str] = ()) -> str:
     """Remove e-mail addresses, phone and other long numbers, and names (and control characters)."""
     from .extract import normalize_text
@@ -170,7 +176,8 @@ def write_drafts(turns: List[Dict[str, Any]], out: Path, known_words: Iterable[s
     for t in turns:
         per_sender[t["sender"]].append(t)
     for n, (sender, items) in enumerate(per_sender.items(), 1):
-        story_lines.append(f"- story: review {n} ({', '.join(sorted({w for t in items for w in t['why']}))})")
+        story_lines.append(f"- story: review {n} conversation {conversation_tag(sender)} "
+                           f"({', '.join(sorted({w for t in items for w in t['why']}))})")
         story_lines.append("  steps:")
         for t in items:
             story_lines.append(f"  - intent: TODO_{'was_' + t['intent'] if t['intent'] else 'unknown'}")

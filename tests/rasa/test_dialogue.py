@@ -166,3 +166,12 @@ def test_a_new_session_starts_clean(chat, sender):
     chat.say(sender, "/session_start")
     slots = chat.tracker(sender)["slots"]
     assert not slots["symptoms"] and slots["side"] is None
+
+
+def test_gibberish_is_not_taken_as_an_answer(chat, sender):
+    question = first_text(chat.say(sender, "my right leg has been weak for 3 weeks, it came on gradually"))
+    chat.say(sender, "qwzx plorf blargh")
+    slots = chat.tracker(sender)["slots"]
+    assert slots["followup_1"] is None  # still waiting for a real answer
+    out = chat.say(sender, "no")
+    assert first_text(out) != question

@@ -10,7 +10,6 @@ from ops.web import WebServer
 
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -67,9 +66,8 @@ def test_chat_emergency_banner_and_history_after_reload(page, web):
     banner.wait_for(state="visible", timeout=30000)
     assert "Call 112 now" in banner.inner_text()
     assert page.locator(".lc-msg.lc-emergency").count() >= 1
+    # the README shows a copy of this screenshot (docs/webchat.png)
     page.screenshot(path=str(ARTIFACTS / "webchat-emergency.png"), full_page=True)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "webchat.png"), full_page=True)
 
     before = page.locator(".lc-msg").count()
     page.reload()

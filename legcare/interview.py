@@ -6,8 +6,9 @@ answers such as "the left one", "slowly" or "about two weeks".
 """
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .engine import Engine
 from .extract import Findings, normalize_text
@@ -120,7 +121,30 @@ def is_dont_know(text: str, intent: Optional[str] = None) -> bool:
     return intent == "dont_know" or read_yes_no(text) == "unsure"
 
 
+def _key(f: Findings) -> Tuple:
+    """The findings as a hashable value (the interview asks the same thing several times a turn)."""
+    return (tuple(f.symptoms), tuple(f.negated), f.side, f.onset, f.duration_days, tuple(f.risk_factors),
+            tuple(f.negated_risk_factors))
+
+
+def _from_key(key: Tuple) -> Findings:
+    symptoms, negated, side, onset, days, risks, neg_risks = key
+    return Findings(symptoms=list(symptoms), negated=list(negated), side=side, onset=onset,
+                    duration=None if days is None else {"text": "", "days": days}, risk_factors=list(risks),
+                    negated_risk_factors=list(neg_risks))
+
+
 def next_questions(engine: Engine, f: Findings, asked: Sequence[str] = (), limit: int = MAX_FOLLOWUPS) -> List[str]:
+    return list(_next_questions(engine, _key(f), tuple(asked), limit))
+
+
+def relevant_risk_factors(engine: Engine, f: Findings, limit: int = 4) -> List[str]:
+    """Risk factors that would most change the ranking, not already known."""
+    return list(_relevant_risk_factors(engine, _key(f), limit))
+
+
+@functools.lru_cache(maxsize=2048)
+def _next_questions(engine: Engine, key: Tuple, asked: Tuple[str, ...], limit: int) -> Tuple[str, ...]:
     """Symptom ids worth asking about, most useful first.
 
     A symptom scores for how much it weighs in the likeliest causes, and
@@ -130,6 +154,7 @@ def next_questions(engine: Engine, f: Findings, asked: Sequence[str] = (), limit
     question that are not known yet are asked.
     """
     kb = engine.kb
+    f = _from_key(key)
     known = set(f.symptoms) | set(f.negated) | set(asked)
     candidates = [sid for sid, t in kb.symptoms.items() if t.ask and sid not in known]
     result = engine.assess_findings(f)
@@ -148,16 +173,17 @@ def next_questions(engine: Engine, f: Findings, asked: Sequence[str] = (), limit
             linked = len(rule.when) > 1
             score[sid] = score.get(sid, 0.0) + (3.0 if linked else 0.5)
     ranked = sorted((s for s in score if score[s] > 0), key=lambda s: (-score[s], s))
-    return ranked[:limit]
+    return tuple(ranked[:limit])
 
 
-def relevant_risk_factors(engine: Engine, f: Findings, limit: int = 4) -> List[str]:
-    """Risk factors that would most change the ranking, not already known."""
+@functools.lru_cache(maxsize=2048)
+def _relevant_risk_factors(engine: Engine, key: Tuple, limit: int) -> Tuple[str, ...]:
     kb = engine.kb
+    f = _from_key(key)
     known = set(f.risk_factors) | set(f.negated_risk_factors)
     weights: Dict[str, float] = {}
     for cause in engine.assess_findings(f)["causes"]:
         for rid, w in kb.conditions[cause["id"]].risk_factors.items():
             if rid not in known and rid not in ("family_history", "older_age"):
                 weights[rid] = weights.get(rid, 0.0) + cause["score"] * w
-    return sorted(weights, key=lambda r: -weights[r])[:limit]
+    return tuple(sorted(weights, key=lambda r: -weights[r])[:limit])

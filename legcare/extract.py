@@ -8,8 +8,10 @@ episode, a general question).
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -228,6 +230,8 @@ class Extractor:
             if strict:
                 self.caps.add(f"C|{cond.id}", [self.nlp.make_doc(a) for a in strict])
 
+        # generic symptom -> the specific ones that replace it on the same words
+        self.specific = {sid: set(t.generic_of) for sid, t in kb.symptoms.items() if t.generic_of}
         self.body_matcher = PhraseMatcher(vocab, attr="LOWER")
         body_words = [w for g in BODY_GROUPS for w in kb.word_groups.get(g, ())]
         self.body_matcher.add("BODY", self._docs(body_words))
@@ -290,7 +294,6 @@ class Extractor:
         if not clean:
             return findings
         doc, fixed = self._prepare(clean)
-        n = len(doc)
         lower = [t.lower_ for t in doc]
 
         cues: Dict[str, List[Tuple[int, int]]] = {}
@@ -299,14 +302,7 @@ class Extractor:
 
         sentence_of, clause_of, segment_of = _segments(lower)
         mentions = self._find_mentions(doc, fixed, clause_of)
-        mention_starts = {m.start for m in mentions}
-        protected = [False] * n  # tokens that belong to a matched phrase
-        for m in mentions:
-            for s, e in m.parts:
-                for i in range(s, e):
-                    protected[i] = True
-
-        ctx = _Context(self, lower, cues, sentence_of, clause_of, segment_of, protected, mentions)
+        ctx = _Context(self, lower, cues, sentence_of, clause_of, segment_of, mentions, [t.idx for t in doc])
         for m in mentions:
             m.status = ctx.status(m)
 
@@ -414,10 +410,14 @@ class Extractor:
                         candidates.setdefault(a, []).append((gap, b, term_id))
         lower = [t.lower_ for t in fixed]
         body_tokens = {i for key, s, e in self.body_matcher(fixed) for i in range(s, e)}
+        covering: Dict[int, List[Mention]] = defaultdict(list)  # token -> phrases over it, in `kept` order
+        for k in kept:
+            for i in range(k.start, k.end):
+                covering[i].append(k)
         found: Dict[Tuple[str, str], Mention] = {}
         for a, cands in candidates.items():
             # "feel the cold" is cold intolerance, not a cold leg
-            owner = next((k for k in kept if k.kind == "S" and k.start <= a[0] and a[1] <= k.end
+            owner = next((k for k in covering[a[0]] if k.kind == "S" and a[1] <= k.end
                           and (k.end - k.start) > (a[1] - a[0])
                           and not body_tokens.intersection(range(k.start, k.end))), None)
             body = [c for c in cands if c[1][0] in body_tokens]
@@ -429,7 +429,7 @@ class Extractor:
                     continue  # the word belongs to a closer body part
                 kind = "S" if term_id in self.kb.symptoms else "R"
                 start, end = min(a[0], b[0]), max(a[1], b[1])
-                if any(k.kind == kind and k.id == term_id and k.start <= start and end <= k.end for k in kept):
+                if any(k.kind == kind and k.id == term_id and end <= k.end for k in covering[start]):
                     continue
                 key2 = (term_id, f"{a}")
                 if key2 in found:
@@ -438,11 +438,13 @@ class Extractor:
         kept.extend(found.values())
 
         # a generic symptom gives way to a specific one on the same words
-        specific = {sid: set(t.generic_of) for sid, t in self.kb.symptoms.items() if t.generic_of}
-        def overlaps(m: Mention, k: Mention) -> bool:
-            return any(s1 < e2 and s2 < e1 for s1, e1 in m.parts for s2, e2 in k.parts)
-        kept = [m for m in kept if not (m.kind == "S" and m.id in specific and any(
-            k.kind == "S" and k.id in specific[m.id] and overlaps(m, k) for k in kept))]
+        words_of: Dict[str, Set[int]] = defaultdict(set)  # symptom id -> tokens of its mentions' words
+        for k in kept:
+            if k.kind == "S":
+                for ps, pe in k.parts:
+                    words_of[k.id].update(range(ps, pe))
+        kept = [m for m in kept if not (m.kind == "S" and m.id in self.specific and any(
+            i in words_of[sid] for sid in self.specific[m.id] for ps, pe in m.parts for i in range(ps, pe)))]
         kept.sort(key=lambda m: (m.start, m.end))
         return kept
 
@@ -503,12 +505,12 @@ class _Context:
 
     def __init__(self, ex: Extractor, lower: List[str], cues: Dict[str, List[Tuple[int, int]]],
                  sentence_of: List[int], clause_of: List[int], segment_of: List[int],
-                 protected: List[bool], mentions: List[Mention]):
+                 mentions: List[Mention], offsets: List[int]):
         self.ex, self.lower, self.cues = ex, lower, cues
         self.sentence_of, self.clause_of, self.segment_of = sentence_of, clause_of, segment_of
-        self.protected = protected
+        self.offsets = offsets  # character offset of each token
         self.mention_starts = {m.start for m in mentions}
-        self.mention_tokens = set()
+        self.mention_tokens = set()  # tokens that belong to a matched phrase
         for m in mentions:
             for ps, pe in m.parts:
                 self.mention_tokens.update(range(ps, pe))
@@ -517,7 +519,7 @@ class _Context:
         self.neg_triggers = [
             (s, e) for s, e in self.cues.get("negation.before", [])
             if not any(ps <= s and e <= pe for ps, pe in pseudo)
-            and not any(self.protected[i] for i in range(s, e))
+            and not any(i in self.mention_tokens for i in range(s, e))
             # "can't get up", "won't move": inability, not absence
             and not (lower[s] in {"n't", "nt", "not"} and s > 0 and lower[s - 1] in INABILITY)
         ]
@@ -597,18 +599,20 @@ class _Context:
         out = {self.sentence_of[s] for s, _ in self.cues.get("context.hypothetical", [])}
         starts = self.cues.get("context.question_starts", [])
         general = self.cues.get("context.general_question_words", [])
-        for sent in sorted(set(self.sentence_of)):
-            toks = [i for i in range(self.n) if self.sentence_of[i] == sent]
-            if not toks:
-                continue
-            first = toks[0]
-            is_question = self.lower[toks[-1]] == "?" or any(s == first for s, _ in starts)
+        by_sentence: Dict[int, List[int]] = defaultdict(list)
+        for i, sent in enumerate(self.sentence_of):
+            by_sentence[sent].append(i)
+        start_positions = {s for s, _ in starts}
+        general_sentences = {self.sentence_of[s] for s, _ in general}
+        for sent in sorted(by_sentence):
+            toks = by_sentence[sent]
+            is_question = self.lower[toks[-1]] == "?" or toks[0] in start_positions
             if not is_question:
                 continue
             if any(i in self.first_person for i in toks):
                 continue
             # a general question, or a follow-on question right after one
-            if any(self.sentence_of[s] == sent for s, _ in general) or (sent - 1) in out:
+            if sent in general_sentences or (sent - 1) in out:
                 out.add(sent)
         return out
 
@@ -744,15 +748,11 @@ class _Context:
             for m in pat.finditer(low):
                 spans.append((m.start(), m.group(0), days))
         for start, phrase, days in spans:
-            tok = self._token_at(text, start)
-            if tok is not None and tok in self._context_tokens:
+            tok = bisect.bisect_left(self.offsets, start)  # tokens that start before the match
+            if tok in self._context_tokens:
                 continue
             if best is None or days > best[0]:
                 best = (days, phrase)
         if best is None:
             return None
         return {"text": best[1], "days": round(best[0], 3)}
-
-    def _token_at(self, text: str, char: int) -> Optional[int]:
-        # count tokens before `char` with the same tokenizer (cheap for short text)
-        return len(self.ex.nlp.make_doc(text[:char])) if char else 0

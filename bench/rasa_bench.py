@@ -53,14 +53,12 @@ def train(config: str, out: Path, env: Dict[str, str]) -> Dict[str, Any]:
 
 
 def nlu_accuracy(model: Path, out: Path, env: Dict[str, str]) -> Dict[str, Any]:
-    p = _run([str(VENV_BIN / "rasa"), "test", "nlu", "--model", str(model), "--nlu", "tests/nlu/test_nlu.yml",
-              "--out", str(out), "--no-plot"], env)
-    report = out / "intent_report.json"
-    if p.returncode != 0 or not report.exists():
+    from ops.evaluate import intent_scores
+    try:
+        scores = intent_scores(model, out, plot=False, env=env)
+    except RuntimeError:
         return {"intent_accuracy": None, "intent_f1": None}
-    data = json.loads(report.read_text())
-    return {"intent_accuracy": round(data["accuracy"], 3),
-            "intent_f1": round(data["weighted avg"]["f1-score"], 3)}
+    return {"intent_accuracy": scores["accuracy"], "intent_f1": scores["f1"]}
 
 
 def rss_mb(pid: int) -> float:

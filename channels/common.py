@@ -1,12 +1,15 @@
 """Helpers shared by the channels."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import os
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel
 
 EMPTY_REPLY = ("I didn't receive any text. Tell me how your legs are feeling, or ask about causes, "
                "exercises, self-care or when to see a doctor.")
+ERROR_REPLY = ("Sorry, something went wrong on our side. Please try again. If this is an emergency, call your "
+               "local emergency number now.")
 MAX_MESSAGE_CHARS = 20_000
 MAX_SENDER_CHARS = 128
 
@@ -30,6 +33,12 @@ class MergingCollector(CollectingOutputChannel):
             self.messages.append(out)
             return
         await super().send_response(recipient_id, message)
+
+
+def missing_settings(names: Iterable[str], env: Optional[Mapping[str, str]] = None) -> List[str]:
+    """The environment variables among `names` that are unset or empty."""
+    env = os.environ if env is None else env
+    return [k for k in names if not (env.get(k) or "").strip()]
 
 
 def clean_sender(value: Any) -> Optional[str]:

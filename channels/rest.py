@@ -15,7 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from .common import EMPTY_REPLY, MAX_MESSAGE_CHARS, MergingCollector, clean_sender
+from .common import EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, MergingCollector, clean_sender
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,7 @@ class RestInput(RasaRestInput):
             except Exception:
                 # never log the message text: it is health data
                 logger.exception("REST message failed (conversation %s)", sender)
-                return _error(503, "Sorry, something went wrong on our side. Please try again. "
-                                   "If this is an emergency, call your local emergency number now.")
+                return _error(503, ERROR_REPLY)
             return response.json(collector.messages)
 
         return bp

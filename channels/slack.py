@@ -22,6 +22,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.slack import SlackBot as RasaSlackBot, SlackInput as RasaSlackInput
 from sanic import response
+
+from . import common
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -34,8 +36,7 @@ RETRY_REASONS = ("http_timeout", "http_error", "timeout", "too_many_requests", "
 
 
 def missing_settings(env: Optional[Dict[str, str]] = None) -> List[str]:
-    env = os.environ if env is None else env
-    return [k for k in ENV if not (env.get(k) or "").strip()]
+    return common.missing_settings(ENV, env)
 
 
 class SlackBot(RasaSlackBot):

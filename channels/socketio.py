@@ -23,7 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from .common import EMPTY_REPLY, MAX_MESSAGE_CHARS, clean_sender
+from .common import EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, clean_sender
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +127,6 @@ class SocketIOInput(InputChannel):
                                                  metadata=metadata))
             except Exception:
                 logger.exception("socket.io message failed (conversation %s)", sender)
-                await output._send_message(sender, {"text": "Sorry, something went wrong on our side. Please try "
-                                                            "again. If this is an emergency, call your local "
-                                                            "emergency number now."})
+                await output._send_message(sender, {"text": ERROR_REPLY})
 
         return bp

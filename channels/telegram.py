@@ -28,6 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from . import common
 from .common import EMPTY_REPLY, MAX_MESSAGE_CHARS, split_for_limit
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,7 @@ ENV = ("TELEGRAM_TOKEN", "TELEGRAM_BOT_NAME", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_
 
 
 def missing_settings(env: Optional[Dict[str, str]] = None) -> List[str]:
-    env = os.environ if env is None else env
-    return [k for k in ENV if not (env.get(k) or "").strip()]
+    return common.missing_settings(ENV, env)
 
 
 class TelegramOutput(Bot, OutputChannel):

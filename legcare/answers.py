@@ -154,27 +154,25 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", " ", (text or "").lower()).strip()
 
 
-def find_condition(kb: Knowledge, text: str) -> Optional[Condition]:
-    """The condition a question names ("what is PAD?"), by id, name or alias."""
+def _find_named(items, names_of, text: str):
+    """The item whose name or alias appears in the text (the longest match wins)."""
     t = f" {_norm(text)} "
     best = None
-    for cond in kb.conditions.values():
-        for name in (cond.name, cond.id.replace("_", " "), *cond.aliases):
+    for item in items:
+        for name in names_of(item):
             n = _norm(name)
             if n and f" {n} " in t and (best is None or len(n) > best[0]):
-                best = (len(n), cond)
+                best = (len(n), item)
     return best[1] if best else None
+
+
+def find_condition(kb: Knowledge, text: str) -> Optional[Condition]:
+    """The condition a question names ("what is PAD?"), by id, name or alias."""
+    return _find_named(kb.conditions.values(), lambda c: (c.name, c.id.replace("_", " "), *c.aliases), text)
 
 
 def find_exercise(kb: Knowledge, text: str) -> Optional[Exercise]:
-    t = f" {_norm(text)} "
-    best = None
-    for ex in kb.exercises.values():
-        for name in (ex.name, *ex.aliases):
-            n = _norm(name)
-            if n and f" {n} " in t and (best is None or len(n) > best[0]):
-                best = (len(n), ex)
-    return best[1] if best else None
+    return _find_named(kb.exercises.values(), lambda ex: (ex.name, *ex.aliases), text)
 
 
 SAFETY_NET = ("Get help at once (call {number}) if you notice: sudden weakness or numbness, especially on one side; "

@@ -199,15 +199,14 @@ def _date(value: Optional[str]) -> Optional[dt.datetime]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m legcare review")
-    ap.add_argument("action", choices=["export"])
+    """`python -m legcare review export [options]`; the CLI has already read the word `export`."""
+    ap = argparse.ArgumentParser(prog="python -m legcare review export")
     ap.add_argument("--since", help="first day, e.g. 2026-11-01")
     ap.add_argument("--until", help="day after the last, e.g. 2026-12-01")
     ap.add_argument("--only", default=",".join(KINDS), help="comma list of: " + ", ".join(KINDS))
     ap.add_argument("--db", default=os.environ.get("TRACKER_STORE_URL") or f"sqlite:///{ROOT / 'var' / 'tracker.db'}")
     ap.add_argument("--out", default=str(ROOT / "reports" / "review"))
-    args = ap.parse_args(["export", *(argv or [])] if argv is not None and (not argv or argv[0] != "export")
-                         else argv)
+    args = ap.parse_args(argv)
     kinds = [k.strip() for k in args.only.split(",") if k.strip()]
     bad = [k for k in kinds if k not in KINDS]
     if bad:

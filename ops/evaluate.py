@@ -29,9 +29,13 @@ def previous_model(current: Path) -> Optional[str]:
     return older[-1] if older else None
 
 
-def intent_scores(model: Path, out: Path) -> Dict[str, Any]:
-    subprocess.run([str(VENV_BIN / "rasa"), "test", "nlu", "--model", str(model), "--nlu", "tests/nlu/test_nlu.yml",
-                    "--out", str(out)], cwd=ROOT, env=resolved(), capture_output=True, text=True, timeout=1800)
+def intent_scores(model: Path, out: Path, plot: bool = True, env: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """Intent accuracy, weighted F1 and per-intent F1 on tests/nlu/test_nlu.yml (`rasa test nlu`)."""
+    cmd = [str(VENV_BIN / "rasa"), "test", "nlu", "--model", str(model), "--nlu", "tests/nlu/test_nlu.yml",
+           "--out", str(out)] + ([] if plot else ["--no-plot"])
+    p = subprocess.run(cmd, cwd=ROOT, env=env or resolved(), capture_output=True, text=True, timeout=1800)
+    if not (out / "intent_report.json").exists():
+        raise RuntimeError(f"rasa test nlu failed:\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
     report = json.loads((out / "intent_report.json").read_text())
     per_intent = {k: round(v["f1-score"], 3) for k, v in report.items()
                   if isinstance(v, dict) and "f1-score" in v and k not in ("macro avg", "weighted avg", "micro avg")}

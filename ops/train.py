@@ -102,8 +102,12 @@ def explain_training_error(output: str) -> str:
 
 
 def ensure_model(config: str = "config.yml", prefix: str = "legcare", quiet: bool = False,
-                 out_dir: Optional[Path] = None, gate: bool = True) -> Path:
-    """Return the active model, training and gating a new one if the inputs changed."""
+                 out_dir: Optional[Path] = None) -> Path:
+    """Return the active model, training and gating a new one if the inputs changed.
+
+    Only a model that passed the safety gate is ever moved into `out_dir`, so a
+    model found there has passed it.
+    """
     out_dir = out_dir or MODELS
     out_dir.mkdir(parents=True, exist_ok=True)
     fp = fingerprint(config=config)
@@ -112,23 +116,20 @@ def ensure_model(config: str = "config.yml", prefix: str = "legcare", quiet: boo
     with open(out_dir / ".train.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one training at a time
         if target.exists():
-            if gate and active_model(out_dir) != target:
+            if active_model(out_dir) != target:
                 set_active(target, "passed earlier", out_dir)
             if not quiet:
                 print(f"Model up to date: {target.name} (active)")
             return target
         rejected = out_dir / "rejected" / f"{name}.tar.gz"
-        if gate and rejected.exists():
-            raise GateFailed(f"{name} failed the safety gate; see {rejected.with_suffix('').with_suffix('.md')}",
-                             rejected.with_suffix("").with_suffix(".md"))
+        report_path = out_dir / "rejected" / f"{name}.md"
+        if rejected.exists():
+            raise GateFailed(f"{name} failed the safety gate; see {report_path}", report_path)
         if not quiet:
             print(f"Training a new model ({name}); this takes about a minute...", flush=True)
         candidates = out_dir / "candidates"
         candidates.mkdir(exist_ok=True)
         candidate = _train(config, candidates, name, quiet)
-        if not gate:
-            shutil.move(str(candidate), target)
-            return target
         if not quiet:
             print("Running the safety gate on the new model...", flush=True)
         from .gate import run_gate
@@ -141,7 +142,6 @@ def ensure_model(config: str = "config.yml", prefix: str = "legcare", quiet: boo
             return target
         (out_dir / "rejected").mkdir(exist_ok=True)
         shutil.move(str(candidate), rejected)
-        report_path = rejected.with_suffix("").with_suffix(".md")
         report_path.write_text(report.markdown())
         previous = active_model(out_dir)
         raise GateFailed(f"The new model failed the safety gate ({len(report.failures)} case(s)); it was NOT "

@@ -69,10 +69,14 @@ def _example_lines(path: Path) -> Dict[str, int]:
     return lines
 
 
-def check_nlu(root: Path, intents: Set[str], problems: List[Problem]) -> None:
+def read_training_files(root: Path, folders: Iterable[str], problems: List[Problem]) -> Dict[Path, object]:
+    """Every YAML file under the folders, parsed once (a broken file is reported once)."""
+    return {path: _yaml(path, problems, root) for folder in folders for path in sorted((root / folder).rglob("*.yml"))}
+
+
+def check_nlu(root: Path, docs: Dict[Path, object], intents: Set[str], problems: List[Problem]) -> None:
     seen: Dict[str, Tuple[str, Path, int]] = {}
-    for path in sorted((root / "data").rglob("*.yml")):
-        doc = _yaml(path, problems, root)
+    for path, doc in docs.items():
         if not isinstance(doc, dict) or not doc.get("nlu"):
             continue
         where = _example_lines(path)
@@ -110,40 +114,38 @@ def _steps(doc: dict, kind: str) -> Iterable[Tuple[str, List[dict], Optional[int
             yield name, [s for s in item.get("steps") or [] if isinstance(s, dict)], getattr(item, "line", None)
 
 
-def check_stories(root: Path, intents: Set[str], actions: Set[str], forms: Set[str],
-                  problems: List[Problem], folders: Iterable[str] = ("data",)) -> None:
-    for folder in folders:
-        for path in sorted((root / folder).rglob("*.yml")):
-            doc = _yaml(path, problems, root)
-            if not isinstance(doc, dict):
-                continue
-            for kind in ("stories", "rules"):
-                for name, steps, line in _steps(doc, kind):
-                    what = "story" if kind == "stories" else "rule"
-                    for i, step in enumerate(steps):
-                        sline = getattr(step, "line", line)
-                        if "intent" in step and step["intent"] not in intents | BUILTIN_INTENTS:
-                            problems.append(Problem(_rel(path, root), sline,
-                                                    f"{what} '{name}' uses the intent '{step['intent']}', which "
-                                                    "is not listed in domain.yml. Fix the spelling, or add the "
-                                                    "intent (with examples)."))
-                        if "action" in step and step["action"] not in actions | BUILTIN_ACTIONS:
-                            problems.append(Problem(_rel(path, root), sline,
-                                                    f"{what} '{name}' uses the action or response "
-                                                    f"'{step['action']}', which is not listed in domain.yml."))
-                        if "active_loop" in step and step["active_loop"] not in forms | {None}:
-                            problems.append(Problem(_rel(path, root), sline, f"{what} '{name}' uses the form "
-                                                                       f"'{step['active_loop']}', which is not listed "
-                                                                       "in domain.yml."))
-                        if step.get("intent") == EMERGENCY_INTENT:
-                            nxt = steps[i + 1] if i + 1 < len(steps) else None
-                            if nxt is not None and nxt.get("action") != EMERGENCY_REPLY:
-                                got = nxt.get("action") or nxt.get("intent") or "something else"
-                                problems.append(Problem(
-                                    _rel(path, root), getattr(nxt, "line", sline),
-                                    f"{what} '{name}' contradicts the emergency rule: after the intent "
-                                    f"'emergency' the first reply must be '{EMERGENCY_REPLY}', but here it is "
-                                    f"'{got}'. Put '- action: {EMERGENCY_REPLY}' right after the emergency."))
+def check_stories(root: Path, docs: Dict[Path, object], intents: Set[str], actions: Set[str], forms: Set[str],
+                  problems: List[Problem]) -> None:
+    for path, doc in docs.items():
+        if not isinstance(doc, dict):
+            continue
+        for kind in ("stories", "rules"):
+            for name, steps, line in _steps(doc, kind):
+                what = "story" if kind == "stories" else "rule"
+                for i, step in enumerate(steps):
+                    sline = getattr(step, "line", line)
+                    if "intent" in step and step["intent"] not in intents | BUILTIN_INTENTS:
+                        problems.append(Problem(_rel(path, root), sline,
+                                                f"{what} '{name}' uses the intent '{step['intent']}', which "
+                                                "is not listed in domain.yml. Fix the spelling, or add the "
+                                                "intent (with examples)."))
+                    if "action" in step and step["action"] not in actions | BUILTIN_ACTIONS:
+                        problems.append(Problem(_rel(path, root), sline,
+                                                f"{what} '{name}' uses the action or response "
+                                                f"'{step['action']}', which is not listed in domain.yml."))
+                    if "active_loop" in step and step["active_loop"] not in forms | {None}:
+                        problems.append(Problem(_rel(path, root), sline, f"{what} '{name}' uses the form "
+                                                                   f"'{step['active_loop']}', which is not listed "
+                                                                   "in domain.yml."))
+                    if step.get("intent") == EMERGENCY_INTENT:
+                        nxt = steps[i + 1] if i + 1 < len(steps) else None
+                        if nxt is not None and nxt.get("action") != EMERGENCY_REPLY:
+                            got = nxt.get("action") or nxt.get("intent") or "something else"
+                            problems.append(Problem(
+                                _rel(path, root), getattr(nxt, "line", sline),
+                                f"{what} '{name}' contradicts the emergency rule: after the intent "
+                                f"'emergency' the first reply must be '{EMERGENCY_REPLY}', but here it is "
+                                f"'{got}'. Put '- action: {EMERGENCY_REPLY}' right after the emergency."))
 
 
 def check_knowledge(problems: List[Problem]) -> Optional[object]:
@@ -187,8 +189,9 @@ def validate(root: Path = ROOT, with_rasa: bool = True) -> List[Problem]:
     problems: List[Problem] = []
     kb = check_knowledge(problems)
     intents, actions, forms = _domain(root, problems)
-    check_nlu(root, intents, problems)
-    check_stories(root, intents, actions, forms, problems, folders=("data", "tests/stories"))
+    docs = read_training_files(root, ("data", "tests/stories"), problems)
+    check_nlu(root, {p: d for p, d in docs.items() if (root / "data") in p.parents}, intents, problems)
+    check_stories(root, docs, intents, actions, forms, problems)
     check_safety_cases(root, kb, problems)
     if with_rasa and not problems:
         problems += rasa_validate(root)

@@ -90,7 +90,8 @@ def test_broken_yaml(project, monkeypatch):
     (project / "data" / "nlu" / "broken.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n'
                                                          '    - hi\n   - bad: [indent\n')
     problems = own_checks(project, monkeypatch)
-    assert problems and problems[0].file == "data/nlu/broken.yml" and problems[0].line
+    assert len(problems) == 1  # reported once, not once per check
+    assert problems[0].file == "data/nlu/broken.yml" and problems[0].line
     assert "broken YAML" in problems[0].message and guide_explains(problems[0].message)
 
 

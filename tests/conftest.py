@@ -21,7 +21,6 @@ from ops.servers import Stack, free_port
 from ops.train import ensure_model
 
 TEST_TOKEN = "test-" + uuid.uuid4().hex
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Custom actions: thin adapters from the tracker to legcare and back.
 
-- action_validate_slot_mappings keeps the findings slots (symptoms, negated,
-  side, onset, duration, risk factors) up to date from every message;
+- the findings slots (symptoms, negated, side, onset, duration, risk
+  factors) are kept up to date inside the Rasa server
+  (components/findings_policy.py), so no action runs for that;
 - validate_triage_form and the action_ask_* actions run the interview;
 - action_triage_summary, action_condition_info, action_explain_reasoning and
   the knowledge actions answer from knowledge/.
@@ -9,27 +10,23 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from legcare import answers
 from legcare.engine import get_engine
-from legcare.interview import (MAX_FOLLOWUPS, UNKNOWN, findings_from_slots, is_dont_know, merge_lists,
-                               next_questions, read_duration_days, read_onset, read_side, read_yes_no,
-                               relevant_risk_factors)
+from legcare.interview import (FINDING_SLOTS, MAX_FOLLOWUPS, findings_from_slots, merge_lists, next_questions,
+                               read_yes_no, relevant_risk_factors)
 
 logger = logging.getLogger(__name__)
 
 # load the knowledge base when the action server starts, not on the first message
 get_engine()
 
-BODY_SIDE = re.compile(r"\b(leg|legs|side|foot|feet|thigh|knee|calf|one)\b", re.I)
-FINDING_SLOTS = ("symptoms", "negated", "side", "onset", "duration_days", "risk_factors")
 FOLLOWUPS = [f"followup_{i}" for i in range(1, MAX_FOLLOWUPS + 1)]
 YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
                   {"title": "Not sure", "payload": "/dont_know"}]
@@ -75,56 +72,6 @@ def _emergency_messages(dispatcher: CollectingDispatcher, result: Dict[str, Any]
     flags = [f for f in result["red_flags"] if f["level"] == "emergency"]
     dispatcher.utter_message(response="utter_emergency", red_flags=flags)
     dispatcher.utter_message(text=answers.emergency_details(get_engine().kb, flags))
-
-
-class ValidateSlotMappings(ValidationAction):
-    """Keeps the findings slots up to date from every user message, in or out of the interview."""
-
-    def name(self) -> Text:
-        return "action_validate_slot_mappings"
-
-    async def extract_symptoms(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        now = _findings_now(tracker)
-        old = tracker.get_slot("symptoms") or []
-        # a correction ("actually no numbness") removes what was said before
-        new = merge_lists(old, now.get("symptoms", []), remove=now.get("negated", []))
-        return {"symptoms": new} if new != old else {}
-
-    async def extract_negated(self, dispatcher, tracker, domain):
-        now = _findings_now(tracker)
-        old = tracker.get_slot("negated") or []
-        new = merge_lists(old, now.get("negated", []), remove=now.get("symptoms", []))
-        return {"negated": new} if new != old else {}
-
-    async def extract_risk_factors(self, dispatcher, tracker, domain):
-        now = _findings_now(tracker)
-        old = tracker.get_slot("risk_factors") or []
-        new = merge_lists(old, now.get("risk_factors", []), remove=now.get("negated_risk_factors", []))
-        return {"risk_factors": new} if new != old else {}
-
-    async def extract_side(self, dispatcher, tracker, domain):
-        value = _findings_now(tracker).get("side")
-        text = _text(tracker)
-        if value is None and tracker.get_slot("requested_slot") == "side":
-            value = read_side(text) or (UNKNOWN if is_dont_know(text, _intent(tracker)) else None)
-        elif value is None and _intent(tracker) in ("inform", "describe_symptoms") and BODY_SIDE.search(text):
-            value = read_side(text)  # a correction: "actually it's the left leg"
-        return {"side": value} if value and value != tracker.get_slot("side") else {}
-
-    async def extract_onset(self, dispatcher, tracker, domain):
-        value = _findings_now(tracker).get("onset")
-        if value is None and tracker.get_slot("requested_slot") == "onset":
-            value = read_onset(_text(tracker)) or (UNKNOWN if is_dont_know(_text(tracker), _intent(tracker)) else None)
-        return {"onset": value} if value and value != tracker.get_slot("onset") else {}
-
-    async def extract_duration_days(self, dispatcher, tracker, domain):
-        duration = _findings_now(tracker).get("duration")
-        value: Any = duration["days"] if duration else None
-        if value is None and tracker.get_slot("requested_slot") == "duration_days":
-            value = read_duration_days(get_engine(), _text(tracker))
-            if value is None and is_dont_know(_text(tracker), _intent(tracker)):
-                value = UNKNOWN
-        return {"duration_days": value} if value is not None and value != tracker.get_slot("duration_days") else {}
 
 
 class ValidateTriageForm(FormValidationAction):

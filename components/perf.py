@@ -1,11 +1,18 @@
-"""A performance fix for Rasa 3.6, applied when the Rasa server loads our components.
+"""Performance fixes for Rasa 3.6, applied when the Rasa server loads our components.
 
-Rasa checks every action-server response against a JSON schema with
-`jsonschema.validate(result, schema)`. That function first validates the
-*schema itself* against the JSON-Schema meta-schema, on every call; profiling
-showed this was about three quarters of the Rasa server's CPU per message.
-Here the validator for the (constant) schema is built once and reused: the
-response is checked against exactly the same schema, with the same error.
+Both were found by profiling the server under load (see README, "Speed"):
+
+- Rasa checks every action-server response against a JSON schema with
+  `jsonschema.validate(result, schema)`. That function first validates the
+  *schema itself* against the JSON-Schema meta-schema, on every call; this
+  was about three quarters of the server's CPU per message. Here the
+  validator for the (constant) schema is built once and reused: the response
+  is checked against exactly the same schema, with the same error.
+- Rasa turns each stored event back into an object by walking the whole
+  Event class tree (`Event.resolve_by_type`) once per event, every time a
+  conversation is loaded. Here the tree is walked once and the name-to-class
+  table reused; an unknown name walks it again, so event classes imported
+  later are still found, and unknown names fail exactly as before.
 """
 from __future__ import annotations
 
@@ -14,6 +21,10 @@ from typing import Any, Dict, Text
 
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+_original_resolve_by_type = Event.resolve_by_type
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,8 +51,24 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
         raise e
 
 
+_event_classes: Dict[Text, Any] = {}
+
+
+def _resolve_by_type(type_name: Text, default: Any = None) -> Any:
+    cls = _event_classes.get(type_name)
+    if cls is None:
+        _event_classes.clear()
+        for subclass in reversed(all_subclasses(Event)):  # the first match wins, as in Rasa's loop
+            _event_classes[subclass.type_name] = subclass
+        cls = _event_classes.get(type_name)
+    if cls is None:
+        return _original_resolve_by_type(type_name, default)  # Rasa's own answer: default, None or ValueError
+    return cls
+
+
 def apply() -> None:
     if getattr(RemoteAction._validate_action_result, "__legcare__", False):
         return
     _validate_action_result.__legcare__ = True  # type: ignore[attr-defined]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]

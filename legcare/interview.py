@@ -121,6 +121,61 @@ def is_dont_know(text: str, intent: Optional[str] = None) -> bool:
     return intent == "dont_know" or read_yes_no(text) == "unsure"
 
 
+FINDING_SLOTS = ("symptoms", "negated", "side", "onset", "duration_days", "risk_factors")
+BODY_SIDE = re.compile(r"\b(leg|legs|side|foot|feet|thigh|knee|calf|one)\b", re.I)
+
+
+def findings_updates(engine: Engine, slots: Dict[str, Any], text: str, intent: Optional[str],
+                     now: Optional[Dict[str, Any]], requested_slot: Optional[str] = None) -> Dict[str, Any]:
+    """The findings slots that change with one user message, and their new values.
+
+    `slots` holds the current values of FINDING_SLOTS; `now` is the engine's
+    reading of the message (None: read it here). Findings accumulate over the
+    conversation; a negation removes what was said before ("actually no
+    numbness"); a short answer to the question being asked ("the left one",
+    "slowly", "about two weeks", "I don't know") fills that slot; a
+    correction ("actually it's the left leg") replaces the side.
+    """
+    if now is None:
+        now = engine.assess(text) if text and not text.startswith("/") else {}
+    out: Dict[str, Any] = {}
+
+    def changed(slot: str, value: Any) -> None:
+        old = slots.get(slot)
+        if value != (old if old is not None or not isinstance(value, list) else []):
+            out[slot] = value
+
+    changed("symptoms", merge_lists(slots.get("symptoms"), now.get("symptoms", []), remove=now.get("negated", [])))
+    changed("negated", merge_lists(slots.get("negated"), now.get("negated", []), remove=now.get("symptoms", [])))
+    changed("risk_factors", merge_lists(slots.get("risk_factors"), now.get("risk_factors", []),
+                                        remove=now.get("negated_risk_factors", [])))
+    unknown = UNKNOWN if is_dont_know(text, intent) else None
+
+    side = now.get("side")
+    if side is None and requested_slot == "side":
+        side = read_side(text) or unknown
+    elif side is None and intent in ("inform", "describe_symptoms") and BODY_SIDE.search(text):
+        side = read_side(text)
+    if side:
+        changed("side", side)
+
+    onset = now.get("onset")
+    if onset is None and requested_slot == "onset":
+        onset = read_onset(text) or unknown
+    if onset:
+        changed("onset", onset)
+
+    duration = now.get("duration")
+    days: Any = duration["days"] if duration else None
+    if days is None and requested_slot == "duration_days":
+        days = read_duration_days(engine, text)
+        if days is None:
+            days = unknown
+    if days is not None:
+        changed("duration_days", days)
+    return out
+
+
 def _key(f: Findings) -> Tuple:
     """The findings as a hashable value (the interview asks the same thing several times a turn)."""
     return (tuple(f.symptoms), tuple(f.negated), f.side, f.onset, f.duration_days, tuple(f.risk_factors),

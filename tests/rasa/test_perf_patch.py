@@ -34,3 +34,25 @@ def test_same_verdict_as_rasa(result):
 
 def test_patch_is_applied():
     assert RemoteAction._validate_action_result is perf._validate_action_result
+
+
+def test_event_classes_are_resolved_as_rasa_does():
+    from rasa.shared.core import events
+    from rasa.shared.utils.common import all_subclasses
+    names = {cls.type_name for cls in all_subclasses(events.Event)}
+    for name in names:
+        assert events.Event.resolve_by_type(name) is perf._original_resolve_by_type(name)
+    assert events.Event.resolve_by_type("no_such_event", default=events.SlotSet) is events.SlotSet
+    assert events.Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        events.Event.resolve_by_type("no_such_event")
+
+    class LateEvent(events.Event):  # an event class defined after the table was built
+        type_name = "legcare_test_late_event"
+
+        def __eq__(self, other):
+            return isinstance(other, LateEvent)
+
+        def as_story_string(self):
+            return None
+    assert events.Event.resolve_by_type("legcare_test_late_event") is LateEvent

@@ -1,6 +1,6 @@
 """Speed and accuracy of the assistant against Rasa's default configuration.
 
-    .venv/bin/python -m bench.rasa_bench                  # ours, ours with DIET, rasa init default
+    .venv/bin/python -m bench.rasa_bench                  # ours, two variants, rasa init default
     .venv/bin/python -m bench.rasa_bench --configs ours   # one configuration
     .venv/bin/python -m bench.rasa_bench --json
 
@@ -31,6 +31,7 @@ from ops.settings import ROOT, VENV_BIN, resolved
 
 CONFIGS = {
     "ours": "config.yml",
+    "ours_rasa_featurizers": "bench/configs/ours_rasa_featurizers.yml",
     "ours_diet": "bench/configs/ours_diet.yml",
     "rasa_init": "bench/configs/rasa_init.yml",
 }

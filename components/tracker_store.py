@@ -15,7 +15,8 @@ This subclass:
   correct;
 - appends only the events that are new since the cached count, with one
   multi-row insert;
-- on SQLite, uses write-ahead logging (WAL): a commit appends to one file and
+- on SQLite, keeps connections open (SQLAlchemy 1.4 opens one per query
+  for an SQLite file) and uses write-ahead logging (WAL): a commit appends to one file and
   readers do not block the writer. `synchronous` stays FULL by default, so a
   committed turn survives a power cut; set `sqlite_synchronous: NORMAL` to
   trade that for speed (a crash of the process still loses nothing).
@@ -73,13 +74,18 @@ class LegcareTrackerStore(SQLTrackerStore):
                                      sa.or_(latest_start.is_(None), table.c.timestamp >= latest_start))
                               .order_by(table.c.id))
         if self.engine.dialect.name == "sqlite":
-            self._use_wal(str(sqlite_synchronous).upper())
+            self._tune_sqlite(str(sqlite_synchronous).upper())
 
-    def _use_wal(self, synchronous: Text) -> None:
+    def _tune_sqlite(self, synchronous: Text) -> None:
+        """WAL, and connections kept open (SQLAlchemy 1.4 opens a new one per query for SQLite files)."""
         if synchronous not in SYNCHRONOUS_MODES:
             raise ValueError(f"sqlite_synchronous must be one of {', '.join(SYNCHRONOUS_MODES)}, not {synchronous!r}")
         if self.engine.url.database in (None, "", ":memory:"):
             return  # an in-memory database has no journal to choose
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
+                                       connect_args={"check_same_thread": False})
 
         @sa.event.listens_for(self.engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -88,7 +94,7 @@ class LegcareTrackerStore(SQLTrackerStore):
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.close()
 
-        self.engine.dispose()  # connections opened while creating the table get the pragmas too
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # reading
 

@@ -138,3 +138,25 @@ def test_sqlite_uses_write_ahead_logging_and_checks_the_setting(tmp_path):
         assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     with pytest.raises(ValueError, match="sqlite_synchronous must be one of"):
         store(tmp_path / "v.db", sqlite_synchronous="sometimes")
+
+
+def test_many_conversations_saved_at_once_lose_nothing(tmp_path):
+    """Saves run in worker threads: concurrent conversations must not block or lose each other's events."""
+    path = tmp_path / "t.db"
+    ours = store(path)
+
+    async def conversation(sender):
+        tracker = await ours.get_or_create_tracker(sender)
+        for i in range(5):
+            turn(tracker, f"message {i}")
+            await ours.save(tracker)
+        return tracker
+
+    async def all_at_once():
+        return await asyncio.gather(*(conversation(f"s{n}") for n in range(20)))
+
+    trackers = run(all_at_once())
+    fresh = store(path, SQLTrackerStore)
+    for tracker in trackers:
+        assert row_count(path, tracker.sender_id) == 1 + 5 * 3
+        assert dump(run(fresh.retrieve(tracker.sender_id))) == dump(tracker)

@@ -3,7 +3,8 @@
 - the findings slots (symptoms, negated, side, onset, duration, risk
   factors) are kept up to date inside the Rasa server
   (components/findings_policy.py), so no action runs for that;
-- validate_triage_form and the action_ask_* actions run the interview;
+- validate_triage_form runs the interview: it reads the answers and asks the
+  next question (worded in knowledge/, legcare.interview.question_for);
 - action_triage_summary, action_condition_info, action_explain_reasoning and
   the knowledge actions answer from knowledge/.
 """
@@ -19,17 +20,14 @@ from rasa_sdk.types import DomainDict
 
 from legcare import answers
 from legcare.engine import get_engine
-from legcare.interview import (FINDING_SLOTS, MAX_FOLLOWUPS, findings_from_slots, merge_lists, next_questions,
-                               read_yes_no, relevant_risk_factors)
+from legcare.interview import (FINDING_SLOTS, FOLLOWUPS, findings_from_slots, merge_lists, next_questions,
+                               question_for, read_yes_no, relevant_risk_factors)
 
 logger = logging.getLogger(__name__)
 
 # load the knowledge base when the action server starts, not on the first message
 get_engine()
 
-FOLLOWUPS = [f"followup_{i}" for i in range(1, MAX_FOLLOWUPS + 1)]
-YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
-                  {"title": "Not sure", "payload": "/dont_know"}]
 
 
 def _text(tracker: Tracker) -> str:
@@ -79,6 +77,33 @@ class ValidateTriageForm(FormValidationAction):
 
     def name(self) -> Text:
         return "validate_triage_form"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        events = await super().run(dispatcher, tracker, domain)  # the slots in `tracker` now include them
+        # The interview's next question is asked here, in the same call (the domain has no ask actions or
+        # responses, so Rasa's form asks nothing itself): one round trip per answer instead of two.
+        engine = get_engine()
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        for slot in required:
+            if tracker.get_slot(slot) is not None:
+                continue
+            if slot in FOLLOWUPS and not tracker.get_slot(f"{slot}_target"):
+                # a yes/no question: choose its symptom now; the answer is read against it next turn
+                asked = [tracker.get_slot(f"{s}_target") for s in FOLLOWUPS if tracker.get_slot(f"{s}_target")]
+                options = next_questions(engine, findings_from_slots(_slots(tracker)), asked=asked, limit=1)
+                chosen = SlotSet(f"{slot}_target", options[0]) if options else SlotSet(slot, "skipped")
+                events.append(chosen)
+                tracker.slots[chosen["name"]] = chosen["value"]
+                if not options:
+                    continue  # nothing left worth asking here: the next slot
+            question = question_for(engine, slot, tracker.slots)
+            if question is None:
+                events.append(SlotSet(slot, "skipped"))
+                tracker.slots[slot] = "skipped"
+                continue
+            dispatcher.utter_message(text=question["text"], buttons=question["buttons"])
+            break
+        return events
 
     async def required_slots(self, domain_slots: List[Text], dispatcher, tracker: Tracker,
                              domain: DomainDict) -> List[Text]:
@@ -199,78 +224,6 @@ class ValidateTriageForm(FormValidationAction):
 
     async def validate_duration_days(self, value, dispatcher, tracker, domain):
         return await self._check_emergency(dispatcher, tracker, "duration_days", value)
-
-
-class _AskFollowup(Action):
-    slot = "followup_1"
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(self, dispatcher, tracker, domain):
-        engine = get_engine()
-        f = findings_from_slots(_slots(tracker))
-        asked = [tracker.get_slot(f"{s}_target") for s in FOLLOWUPS if tracker.get_slot(f"{s}_target")]
-        target = tracker.get_slot(f"{self.slot}_target")
-        if not target:
-            options = next_questions(engine, f, asked=asked, limit=1)
-            if not options:
-                return [SlotSet(self.slot, "skipped")]
-            target = options[0]
-        dispatcher.utter_message(text=engine.kb.symptoms[target].ask, buttons=YES_NO_BUTTONS)
-        return [SlotSet(f"{self.slot}_target", target)]
-
-
-class ActionAskFollowup1(_AskFollowup):
-    slot = "followup_1"
-
-
-class ActionAskFollowup2(_AskFollowup):
-    slot = "followup_2"
-
-
-class ActionAskFollowup3(_AskFollowup):
-    slot = "followup_3"
-
-
-class _AskQuestion(Action):
-    """Asks one of the interview questions in knowledge/interview.yml."""
-    slot = "onset"
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(self, dispatcher, tracker, domain):
-        q = get_engine().kb.questions[self.slot]
-        dispatcher.utter_message(text=q["text"], buttons=q["buttons"])
-        return []
-
-
-class ActionAskOnset(_AskQuestion):
-    slot = "onset"
-
-
-class ActionAskSide(_AskQuestion):
-    slot = "side"
-
-
-class ActionAskDuration(_AskQuestion):
-    slot = "duration_days"
-
-
-class ActionAskRiskCheck(Action):
-    def name(self) -> Text:
-        return "action_ask_risk_check"
-
-    async def run(self, dispatcher, tracker, domain):
-        engine = get_engine()
-        risks = relevant_risk_factors(engine, findings_from_slots(_slots(tracker)))
-        if not risks:
-            return [SlotSet("risk_check", "skipped")]
-        q = engine.kb.questions["risk_check"]
-        names = ", ".join(engine.kb.risk_factors[r].name for r in risks)
-        dispatcher.utter_message(text=q["text"].format(risks=names), buttons=q["buttons"])
-        return []
 
 
 class ActionTriageSummary(Action):

@@ -24,6 +24,9 @@ UNSURE = {"not sure", "unsure", "i don't know", "i dont know", "dont know", "don
           "not certain", "perhaps"}
 UNKNOWN = "unknown"
 MAX_FOLLOWUPS = 3
+FOLLOWUPS = [f"followup_{i}" for i in range(1, MAX_FOLLOWUPS + 1)]
+YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
+                  {"title": "Not sure", "payload": "/dont_know"}]
 
 
 def findings_from_slots(slots: Dict[str, Any]) -> Findings:
@@ -242,3 +245,29 @@ def _relevant_risk_factors(engine: Engine, key: Tuple, limit: int) -> Tuple[str,
             if rid not in known and rid not in ("family_history", "older_age"):
                 weights[rid] = weights.get(rid, 0.0) + cause["score"] * w
     return tuple(sorted(weights, key=lambda r: -weights[r])[:limit])
+
+
+def question_for(engine: Engine, slot: str, slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The question (text and buttons) that asks for an interview slot, from knowledge/.
+
+    onset, side and duration_days: knowledge/interview.yml; risk_check: the
+    same file, naming the risk factors relevant to the findings so far;
+    followup_N: the `ask` of the symptom chosen for it (slot followup_N_target).
+    None when there is nothing to ask.
+    """
+    kb = engine.kb
+    if slot in FOLLOWUPS:
+        target = slots.get(f"{slot}_target")
+        if not target or target not in kb.symptoms:
+            return None
+        return {"text": kb.symptoms[target].ask, "buttons": [dict(b) for b in YES_NO_BUTTONS]}
+    question = kb.questions.get(slot)
+    if question is None:
+        return None
+    text = question["text"]
+    if slot == "risk_check":
+        risks = relevant_risk_factors(engine, findings_from_slots(slots))
+        if not risks:
+            return None
+        text = text.format(risks=", ".join(kb.risk_factors[r].name for r in risks))
+    return {"text": text, "buttons": [dict(b) for b in question["buttons"]]}

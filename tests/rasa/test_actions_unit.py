@@ -6,6 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions as A
+from legcare.interview import question_for
 
 
 def make_tracker(text="", legcare=None, intent="describe_symptoms", slots=None, events=None):
@@ -87,7 +88,10 @@ def test_form_records_a_no_answer_as_negated():
              "requested_slot": "followup_1", "followup_1_target": "numbness"}
     d = CollectingDispatcher()
     ev = slot_events(asyncio.run(A.ValidateTriageForm().run(d, form_tracker(slots, "no", "deny"), DOMAIN)))
-    assert ev["followup_1"] == "no" and ev["negated"] == ["numbness"] and d.messages == []
+    assert ev["followup_1"] == "no" and ev["negated"] == ["numbness"]
+    # no warning, only the next question (about another symptom)
+    assert len(d.messages) == 1 and d.messages[0].get("response") is None
+    assert ev["followup_2_target"] != "numbness" and d.messages[0]["buttons"]
 
 
 def test_form_yes_that_completes_a_red_flag_escalates_and_ends():
@@ -100,17 +104,48 @@ def test_form_yes_that_completes_a_red_flag_escalates_and_ends():
     assert ev["emergency_seen"] is True and ev["requested_slot"] is None  # the interview ends
 
 
-def test_ask_actions_use_the_knowledge_questions_and_buttons(kb):
+def run_form(slots, text, intent):
     d = CollectingDispatcher()
-    asyncio.run(A.ActionAskOnset().run(d, make_tracker(), DOMAIN))
-    assert d.messages[0]["text"] == kb.questions["onset"]["text"]
-    assert [b["title"] for b in d.messages[0]["buttons"]] == ["Suddenly", "Gradually", "Not sure"]
-    d = CollectingDispatcher()
-    slots = {"symptoms": ["leg_weakness", "back_pain"], "side": "both"}
-    ev = asyncio.run(A.ActionAskFollowup1().run(d, form_tracker(slots, "", "describe_symptoms"), DOMAIN))
-    target = slot_events(ev)["followup_1_target"]
-    assert d.messages[0]["text"] == kb.symptoms[target].ask
-    assert [b["payload"] for b in d.messages[0]["buttons"]] == ["/affirm", "/deny", "/dont_know"]
+    events = asyncio.run(A.ValidateTriageForm().run(d, form_tracker(slots, text, intent, {}), DOMAIN))
+    return d.messages, slot_events(events)
+
+
+def test_form_asks_its_next_question_from_the_knowledge(kb):
+    """The form's validation asks the next question itself, worded and buttoned as in knowledge/."""
+    msgs, ev = run_form({"symptoms": ["leg_weakness"], "requested_slot": "side"}, "both", "inform")
+    assert msgs[0]["text"] == kb.questions["onset"]["text"]  # onset is the first slot still missing
+    assert [b["payload"] for b in msgs[0]["buttons"]] == [b["payload"] for b in kb.questions["onset"]["buttons"]]
+    assert not any(k.endswith("_target") for k in ev)
+
+
+def test_form_chooses_and_asks_the_next_yes_no_question(kb):
+    # duration_days was just filled from "about a month" (components/findings_policy.py)
+    slots = {"symptoms": ["leg_weakness", "back_pain"], "side": "both", "onset": "gradual",
+             "duration_days": 30.0, "requested_slot": "duration_days"}
+    msgs, ev = run_form(slots, "about a month", "inform")
+    target = ev["followup_1_target"]
+    assert target in kb.symptoms and target not in slots["symptoms"]
+    assert msgs[-1]["text"] == kb.symptoms[target].ask
+    assert [b["payload"] for b in msgs[-1]["buttons"]] == ["/affirm", "/deny", "/dont_know"]
+
+
+def test_form_asks_about_the_relevant_risk_factors_last(engine, kb):
+    slots = {"symptoms": ["leg_weakness", "calf_pain_walking"], "side": "both", "onset": "gradual",
+             "duration_days": 60.0, "followup_1": "no", "followup_1_target": "numbness", "followup_2": "no",
+             "followup_2_target": "back_pain", "followup_3": "unsure", "followup_3_target": "foot_drop",
+             "requested_slot": "followup_3"}
+    msgs, ev = run_form(slots, "not sure", "dont_know")
+    expected = question_for(engine, "risk_check", slots)["text"]
+    assert "{risks}" not in expected and msgs[-1]["text"] == expected
+    assert any(rf.name in expected for rf in kb.risk_factors.values())
+
+
+def test_a_finished_form_asks_nothing():
+    slots = {"symptoms": ["leg_weakness"], "side": "both", "onset": "gradual", "duration_days": 60.0,
+             "followup_1": "no", "followup_1_target": "numbness", "followup_2": "no", "followup_2_target": "back_pain",
+             "followup_3": "no", "followup_3_target": "foot_drop", "risk_check": "none", "requested_slot": "risk_check"}
+    msgs, _ = run_form(slots, "none", "deny")
+    assert msgs == []
 
 
 def test_summary_payload_and_slots():

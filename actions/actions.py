@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 get_engine()
 
 
-
 def _text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 

@@ -7,8 +7,10 @@
 For each configuration, on the same data and domain, in one run: full
 training time (fresh, no cache), intent accuracy on tests/nlu/test_nlu.yml,
 Rasa server ready time, REST latency p50/p95 and throughput with 1 and with
-10 concurrent conversations, and the Rasa server's memory (RSS). Traffic
-only goes to 127.0.0.1 and every loop is bounded.
+10 concurrent conversations, and the Rasa server's memory (RSS). All servers
+are started first, then load-tested in turn for several rounds (medians
+reported), so that the machine's speed drifting during the run affects every
+configuration alike. Traffic only goes to 127.0.0.1 and every loop is bounded.
 """
 from __future__ import annotations
 
@@ -112,7 +114,8 @@ def load_test(url: str, concurrency: int, per_worker: int) -> Dict[str, Any]:
             "throughput": round(len(latencies) / wall, 1)}
 
 
-def bench_config(name: str, config: str, actions: Stack, workdir: Path, per_worker: int) -> Dict[str, Any]:
+def prepare(name: str, config: str, actions: Stack, workdir: Path) -> Dict[str, Any]:
+    """Train the configuration, score its intents, start its Rasa server; returns the result and the server."""
     env = resolved(dict(os.environ, LEGCARE_VAR_DIR=str(workdir / name)))
     (workdir / name).mkdir(parents=True, exist_ok=True)
     result: Dict[str, Any] = {"config": config}
@@ -127,15 +130,36 @@ def bench_config(name: str, config: str, actions: Stack, workdir: Path, per_work
     stack.services["rasa"].start(stack.env)
     try:
         wait_http(stack.services["rasa"].ready_url(), 300, stack.services["rasa"].proc)
-        result["ready_seconds"] = round(time.perf_counter() - start, 1)
-        url = stack.rasa_url + "/webhooks/rest/webhook"
-        converse(url, [], threading.Lock(), 1)  # warm-up
-        result["c1"] = load_test(url, 1, 10 * per_worker)  # as many messages as at 10 at a time, for a stable p95
-        result["c10"] = load_test(url, 10, per_worker)
-        result["rss_mb"] = rss_mb(stack.services["rasa"].proc.pid)
-    finally:
+    except Exception:
         stack.stop(["rasa"])
-    return result
+        raise
+    result["ready_seconds"] = round(time.perf_counter() - start, 1)
+    converse(stack.rasa_url + "/webhooks/rest/webhook", [], threading.Lock(), 1)  # warm-up
+    return {"result": result, "stack": stack, "rounds": []}
+
+
+def median_round(rounds: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Per measure, the median over the rounds."""
+    out: Dict[str, Any] = {key: round(statistics.median(r[key] for r in rounds), 1)
+                           for key in ("p50_ms", "p95_ms", "throughput")}
+    out["messages"] = sum(r["messages"] for r in rounds)
+    return out
+
+
+def measure(servers: Dict[str, Dict[str, Any]], rounds: int, per_worker: int) -> None:
+    """Load-test every server in turn, `rounds` times, so a slower or faster spell of the machine
+    affects all configurations alike; idle servers use no CPU meanwhile."""
+    for i in range(rounds):
+        for name, server in servers.items():
+            print(f"round {i + 1}/{rounds}: {name}", file=sys.stderr, flush=True)
+            url = server["stack"].rasa_url + "/webhooks/rest/webhook"
+            server["rounds"].append({"c1": load_test(url, 1, 10 * per_worker),  # as many messages as at 10
+                                     "c10": load_test(url, 10, per_worker)})
+    for server in servers.values():
+        result = server["result"]
+        for level in ("c1", "c10"):
+            result[level] = median_round([r[level] for r in server["rounds"]])
+        result["rss_mb"] = rss_mb(server["stack"].services["rasa"].proc.pid)
 
 
 def table(results: Dict[str, Dict[str, Any]]) -> str:
@@ -160,6 +184,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated: " + ", ".join(CONFIGS))
     ap.add_argument("--conversations", type=int, default=3, help="conversations per worker (8 messages each)")
+    ap.add_argument("--rounds", type=int, default=3, help="load tests per configuration, taken in turn")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
@@ -170,13 +195,17 @@ def main(argv=None) -> int:
         from ops.train import ensure_model
         actions = Stack(model=ensure_model(quiet=True), env=env)
         actions.start(["actions"])
-        results = {}
+        servers: Dict[str, Dict[str, Any]] = {}
         try:
             for name in names:
-                print(f"benchmarking {name} ({CONFIGS[name]})...", file=sys.stderr, flush=True)
-                results[name] = bench_config(name, CONFIGS[name], actions, work, args.conversations)
+                print(f"training and starting {name} ({CONFIGS[name]})...", file=sys.stderr, flush=True)
+                servers[name] = prepare(name, CONFIGS[name], actions, work)
+            measure(servers, args.rounds, args.conversations)
         finally:
+            for server in servers.values():
+                server["stack"].stop(["rasa"])
             actions.stop(["actions"])
+        results = {name: server["result"] for name, server in servers.items()}
     if args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -9,9 +9,20 @@ from components import perf
 
 GOOD = [{"events": [], "responses": []},
         {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "hi", "buttons": []}]},
-        {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}]}]
+        {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}]},
+        {"events": [{"event": "slot", "name": "followup_2_target", "value": "back_pain", "timestamp": None},
+                    {"event": "bot", "text": "hi", "data": {}, "metadata": {}, "timestamp": 1.5},
+                    {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0},
+                                                                   "entities": [{"entity": "e", "value": 1}]}},
+                    {"event": "action", "name": "x", "policy": None, "confidence": 0.5}],
+         "responses": [{"text": "Do you have back pain?", "buttons": [{"title": "Yes", "payload": "/affirm"}]}]},
+        {}]
 BAD = [{"events": "not a list"}, {"events": [{"event": "no_such_event"}]}, {"responses": "x"},
-       {"events": [{"event": "slot"}]}]
+       {"events": [{"event": "slot"}]}, {"events": [{"event": "slot", "name": 3, "value": 1}]},
+       {"events": [{"name": "a", "value": 1}]}, {"events": [{"event": 7}]}, {"events": ["slot"]},
+       {"events": [{"event": "slot", "name": "a", "value": 1, "timestamp": "noon"}]},
+       {"events": [{"event": "user", "text": "hi", "parse_data": {"entities": [{"entity": "e"}]}}]},
+       {"events": [{"event": "action", "name": "x", "confidence": "high"}]}, {"events": None}, []]
 
 
 @pytest.mark.parametrize("result", GOOD + BAD)
@@ -30,6 +41,16 @@ def test_same_verdict_as_rasa(result):
             action._validate_action_result(result)
         assert err.value.message.startswith(expected)
         assert "Failed to validate Action server response" in err.value.message
+
+
+@pytest.mark.parametrize("result", GOOD)
+def test_valid_responses_take_the_short_check(result):
+    assert perf._valid_by_event_name(result) is True
+
+
+@pytest.mark.parametrize("result", BAD)
+def test_the_short_check_never_accepts_what_the_full_schema_rejects(result):
+    assert perf._valid_by_event_name(result) is False
 
 
 def test_patch_is_applied():

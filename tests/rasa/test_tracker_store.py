@@ -160,3 +160,16 @@ def test_many_conversations_saved_at_once_lose_nothing(tmp_path):
     for tracker in trackers:
         assert row_count(path, tracker.sender_id) == 1 + 5 * 3
         assert dump(run(fresh.retrieve(tracker.sender_id))) == dump(tracker)
+
+
+def test_a_deleted_conversation_is_not_served_from_memory(tmp_path):
+    path = tmp_path / "t.db"
+    ours = store(path)
+    tracker = run(ours.get_or_create_tracker("a"))
+    turn(tracker, "my left leg is weak", side="left")
+    run(ours.save(tracker))
+    assert run(ours.retrieve("a")) is not None  # cached
+    with sqlite3.connect(path) as db:
+        db.execute("delete from events where sender_id = ?", ("a",))
+    assert run(ours.retrieve("a")) is None
+    assert "a" not in ours._cache

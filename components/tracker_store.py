@@ -16,8 +16,8 @@ This subclass:
 - appends only the events that are new since the cached count, with one
   multi-row insert;
 - on SQLite, keeps connections open (SQLAlchemy 1.4 opens one per query
-  for an SQLite file) and uses write-ahead logging (WAL): a commit appends to one file and
-  readers do not block the writer. `synchronous` stays FULL by default, so a
+  for an SQLite file) and uses write-ahead logging (WAL): a commit appends
+  to one file and readers do not block the writer. `synchronous` stays FULL by default, so a
   committed turn survives a power cut; set `sqlite_synchronous: NORMAL` to
   trade that for speed (a crash of the process still loses nothing).
 """

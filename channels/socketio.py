@@ -7,7 +7,11 @@ Same events as Rasa's connector (`session_request`/`session_confirm`,
 - a response with text and a custom payload is one `bot_uttered` event, so
   the widget can draw the emergency banner from `custom.triage`;
 - input is checked: a message must be text of at most 20,000 characters;
-  an empty one gets a polite reply; nothing the person typed is logged.
+  an empty one gets a polite reply; nothing the person typed is logged;
+- closing a page that talked over a websocket does not log a server error:
+  engine.io's request handler returns nothing once the websocket it took
+  over is closed, and Sanic reports that as "Invalid response type None"
+  unless the handler is marked as a websocket handler (sanic issue 2572).
 """
 from __future__ import annotations
 
@@ -26,6 +30,22 @@ from socketio import AsyncServer
 from .common import EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, clean_sender
 
 logger = logging.getLogger(__name__)
+
+
+class QuietSocketBlueprint(SocketBlueprint):
+    """Rasa's Socket.IO blueprint, with engine.io's route marked as a websocket handler for Sanic."""
+
+    def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        engineio = self.ctx.sio.eio
+
+        async def engineio_request(request: Request) -> Optional[HTTPResponse]:
+            return await engineio.handle_request(request)
+
+        engineio_request.is_websocket = True  # type: ignore[attr-defined]  # None is the normal end of one
+        app.add_route(engineio_request, "/{}/".format(self.ctx.socketio_path.strip("/")),
+                      methods=["GET", "POST", "OPTIONS"], name="legcare_engineio")
+        app.enable_websocket()
+        Blueprint.register(self, app, options)
 
 
 class MergingSocketIOOutput(SocketIOOutput):
@@ -82,7 +102,7 @@ class SocketIOInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # CORS is left to Sanic (`--cors`, RASA_CORS), as in Rasa's own connector
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
-        bp = SocketBlueprint(sio, self.socketio_path, "legcare_socketio_webhook", __name__)
+        bp = QuietSocketBlueprint(sio, self.socketio_path, "legcare_socketio_webhook", __name__)
         self.sio = sio
         output = MergingSocketIOOutput(sio, self.bot_message_evt)
 

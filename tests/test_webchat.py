@@ -1,6 +1,7 @@
 """The web widget in headless Chromium (Debian's chromium, driven by Playwright)."""
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,23 @@ def test_no_outside_resources(web):
     assert "http" not in html.replace("http-equiv", "")  # every script and style is served from here
     with urllib.request.urlopen(web + "vendor/socket.io.min.js") as r:
         assert r.status == 200 and "default-src 'self'" in r.headers["Content-Security-Policy"]
+
+
+def test_closing_the_page_logs_no_server_error(browser, web, stack):
+    """engine.io + Sanic log "Invalid response type None" when a websocket closes, unless handled."""
+    log = stack.services["rasa"].log
+    start = log.stat().st_size
+    ctx = browser.new_context()
+    pg = ctx.new_page()
+    pg.goto(web)
+    pg.wait_for_selector(".lc-bot >> text=automated assistant", timeout=30000)
+    pg.fill("#lc-input", "hello")
+    pg.press("#lc-input", "Enter")
+    pg.locator(".lc-bot").nth(1).wait_for(timeout=30000)  # the reply to "hello"
+    ctx.close()  # the websocket closes
+    time.sleep(2)
+    with open(log, "rb") as f:
+        f.seek(start)
+        new = f.read().decode(errors="replace")
+    assert "Invalid response type" not in new
+    assert "Exception occurred while handling uri" not in new

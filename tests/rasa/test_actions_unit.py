@@ -1,7 +1,6 @@
 """Custom actions with rasa_sdk's CollectingDispatcher and real Tracker objects."""
 import asyncio
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 

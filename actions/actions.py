@@ -20,8 +20,8 @@ from rasa_sdk.types import DomainDict
 
 from legcare import answers
 from legcare.engine import get_engine
-from legcare.interview import (FINDING_SLOTS, FOLLOWUPS, findings_from_slots, merge_lists, next_questions,
-                               question_for, read_yes_no, relevant_risk_factors)
+from legcare.interview import (FINDING_SLOTS, FOLLOWUPS, findings_from_slots, merge_lists, message_findings,
+                               next_questions, question_for, read_yes_no, relevant_risk_factors)
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +39,12 @@ def _intent(tracker: Tracker) -> Optional[str]:
 
 def _findings_now(tracker: Tracker) -> Dict[str, Any]:
     """The engine's reading of the latest message (from the NLU, or computed here)."""
-    legcare = (tracker.latest_message or {}).get("legcare")
-    if legcare is not None:
-        return legcare
-    text = _text(tracker)
-    if not text or text.startswith("/"):
-        return {}
-    return get_engine().assess(text)
+    return message_findings(get_engine(), _text(tracker), (tracker.latest_message or {}).get("legcare"))
+
+
+def _asked(tracker: Tracker) -> List[Text]:
+    """The symptoms the interview's yes/no questions have been about so far."""
+    return [tracker.get_slot(f"{s}_target") for s in FOLLOWUPS if tracker.get_slot(f"{s}_target")]
 
 
 CONFIDENT = 0.6  # below this, "affirm"/"deny" from the classifier is not taken as an answer
@@ -88,8 +87,7 @@ class ValidateTriageForm(FormValidationAction):
                 continue
             if slot in FOLLOWUPS and not tracker.get_slot(f"{slot}_target"):
                 # a yes/no question: choose its symptom now; the answer is read against it next turn
-                asked = [tracker.get_slot(f"{s}_target") for s in FOLLOWUPS if tracker.get_slot(f"{s}_target")]
-                options = next_questions(engine, findings_from_slots(_slots(tracker)), asked=asked, limit=1)
+                options = next_questions(engine, findings_from_slots(_slots(tracker)), asked=_asked(tracker), limit=1)
                 chosen = SlotSet(f"{slot}_target", options[0]) if options else SlotSet(slot, "skipped")
                 events.append(chosen)
                 tracker.slots[chosen["name"]] = chosen["value"]
@@ -113,7 +111,7 @@ class ValidateTriageForm(FormValidationAction):
         f = findings_from_slots(_slots(tracker))
         if not f.symptoms:
             return [s for s in domain_slots if s in ("onset", "side", "duration_days")]
-        asked = [tracker.get_slot(f"{s}_target") for s in FOLLOWUPS if tracker.get_slot(f"{s}_target")]
+        asked = _asked(tracker)
         still = next_questions(engine, f, asked=asked)
         wanted: List[Text] = []
         for slot in domain_slots:

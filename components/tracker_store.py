@@ -101,17 +101,22 @@ class LegcareTrackerStore(SQLTrackerStore):
     def _newest(self, connection: Any, sender_id: Text) -> Optional[int]:
         return connection.execute(self._newest_id, {"sender_id": sender_id}).scalar()
 
+    def _stored(self, connection: Any, sender_id: Text) -> Optional[_Conversation]:
+        """The conversation as stored now: the cached one if no row was added since, else read; None if no rows."""
+        newest = self._newest(connection, sender_id)
+        if newest is None:
+            return None
+        cached = self._cache.get(sender_id)
+        return cached if cached is not None and cached.last_id == newest else self._read(connection, sender_id, newest)
+
     def _load(self, sender_id: Text) -> Optional[_Conversation]:
         with self.engine.connect() as connection:
-            newest = self._newest(connection, sender_id)
-            if newest is None:
-                self._cache.pop(sender_id, None)
-                return None
-            cached = self._cache.get(sender_id)
-            if cached is None or cached.last_id != newest:
-                cached = self._read(connection, sender_id, newest)
-        self._remember(sender_id, cached)
-        return cached
+            conversation = self._stored(connection, sender_id)
+        if conversation is None:
+            self._cache.pop(sender_id, None)
+            return None
+        self._remember(sender_id, conversation)
+        return conversation
 
     def _read(self, connection: Any, sender_id: Text, newest: int) -> _Conversation:
         rows = connection.execute(self._session_rows, {"sender_id": sender_id}).fetchall()
@@ -139,12 +144,7 @@ class LegcareTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         with self.engine.begin() as connection:
-            newest = self._newest(connection, sender_id)
-            stored = self._cache.get(sender_id)
-            if newest is None:
-                stored = _Conversation(0, None)
-            elif stored is None or stored.last_id != newest:
-                stored = self._read(connection, sender_id, newest)
+            stored = self._stored(connection, sender_id) or _Conversation(0, None)
             # as Rasa's store: the tracker's events after as many as the database holds for this session
             new_events = list(tracker.events)[len(stored.rows):]
             if not new_events:

@@ -128,6 +128,16 @@ FINDING_SLOTS = ("symptoms", "negated", "side", "onset", "duration_days", "risk_
 BODY_SIDE = re.compile(r"\b(leg|legs|side|foot|feet|thigh|knee|calf|one)\b", re.I)
 
 
+def message_findings(engine: Engine, text: str, parsed: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """The engine's reading of a message: the NLU's (`parsed`, the parse data's `legcare`) or computed now.
+
+    Intent payloads such as "/affirm" (buttons) and empty messages read as nothing.
+    """
+    if parsed is not None:
+        return parsed
+    return engine.assess(text) if text and not text.startswith("/") else {}
+
+
 def findings_updates(engine: Engine, slots: Dict[str, Any], text: str, intent: Optional[str],
                      now: Optional[Dict[str, Any]], requested_slot: Optional[str] = None) -> Dict[str, Any]:
     """The findings slots that change with one user message, and their new values.
@@ -139,8 +149,7 @@ def findings_updates(engine: Engine, slots: Dict[str, Any], text: str, intent: O
     "slowly", "about two weeks", "I don't know") fills that slot; a
     correction ("actually it's the left leg") replaces the side.
     """
-    if now is None:
-        now = engine.assess(text) if text and not text.startswith("/") else {}
+    now = message_findings(engine, text, now)
     out: Dict[str, Any] = {}
 
     def changed(slot: str, value: Any) -> None:

@@ -1,6 +1,6 @@
 """Performance fixes for Rasa 3.6, applied when the Rasa server loads our components.
 
-Both were found by profiling the server under load (see README, "Speed"):
+Each was found by profiling the server under load (see README, "Speed"):
 
 - Rasa checks every action-server response against a JSON schema with
   `jsonschema.validate(result, schema)`. That function first validates the
@@ -20,19 +20,35 @@ Both were found by profiling the server under load (see README, "Speed"):
   conversation is loaded. Here the tree is walked once and the name-to-class
   table reused; an unknown name walks it again, so event classes imported
   later are still found, and unknown names fail exactly as before.
+- Rasa runs its model graph (the NLU pipeline for each message, the
+  policies for each prediction: three or four runs per message) with
+  `dask.get`, which sets up Dask's scheduler, orders the graph and tracks
+  task state on every run; that bookkeeping cost about as much as the
+  nodes' own work. `_run_graph` runs the same nodes with the same inputs and
+  returns the same result: the nodes Dask would run (the graph cut down to
+  the targets, with each input replacing the node of its name), each once,
+  after the nodes it needs (the order is worked out once per set of targets
+  and input names), each node getting the output of the nodes it needs, the
+  input's `(name, value)` for an input, or the name itself for anything
+  else, as Dask gives it. Dask's synchronous scheduler also runs one node at
+  a time, in the caller's thread, and lets a node's exception through; a
+  RuntimeError becomes Rasa's GraphRunError, as before.
 """
 from __future__ import annotations
 
 import functools
 import copy
-from typing import Any, Dict, Optional, Text, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Text, Tuple
 
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
 _original_resolve_by_type = Event.resolve_by_type
+_dask_run = DaskGraphRunner.run  # Rasa's own, kept for comparison in the tests
 
 
 @functools.lru_cache(maxsize=1)
@@ -108,9 +124,54 @@ def _resolve_by_type(type_name: Text, default: Any = None) -> Any:
     return cls
 
 
+def _run_order(runner: DaskGraphRunner, targets: Tuple[Text, ...], input_names: FrozenSet[Text]) -> List[Text]:
+    """The nodes Dask would run for `targets`, each after the nodes it needs."""
+    plans = runner.__dict__.setdefault("_legcare_plans", {})
+    key = (targets, input_names)
+    if key not in plans:
+        nodes = runner._graph_schema.minimal_graph_schema(list(targets)).nodes
+        to_run = [name for name in nodes if name not in input_names]
+        order: List[Text] = []
+
+        def visit(name: Text) -> None:  # no cycles: Rasa's minimal_graph_schema has followed every path already
+            if name in order:
+                return
+            for needed in nodes[name].needs.values():
+                if needed in nodes and needed not in input_names:
+                    visit(needed)
+            order.append(name)
+
+        for name in to_run:
+            visit(name)
+        plans[key] = order
+    return plans[key]
+
+
+def _run_graph(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
+               targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    run_targets = targets if targets else self._graph_schema.target_names
+    values: Dict[Text, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and (value in values or value in _run_order(self, tuple(run_targets), frozenset())):
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure that none of the input names passed to "
+                f"the `run` method are the same as node names in the graph schema.")
+        values[name] = (name, value)
+    order = _run_order(self, tuple(run_targets), frozenset(values))
+    nodes = self._graph_schema.nodes
+    try:
+        for name in order:
+            needed = [values.get(n, n) for n in nodes[name].needs.values()]
+            values[name] = self._instantiated_nodes[name](*needed)
+        return dict(values[target] for target in run_targets)
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+
+
 def apply() -> None:
     if getattr(RemoteAction._validate_action_result, "__legcare__", False):
         return
     _validate_action_result.__legcare__ = True  # type: ignore[attr-defined]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
+    DaskGraphRunner.run = _run_graph  # type: ignore[assignment]

@@ -22,10 +22,10 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.slack import SlackBot as RasaSlackBot, SlackInput as RasaSlackInput
 from sanic import response
-
-from . import common
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
+
+from . import common
 
 logger = logging.getLogger(__name__)
 

@@ -72,7 +72,3 @@ class EmergencyPolicy(Policy):
         # Rasa lets "no user" predictions (an active form's happy path) overrule all
         # others; competing in that class, this policy's higher priority wins
         return self._prediction(probabilities, is_no_user_prediction=True)
-
-    @classmethod
-    def _metadata_filename(cls) -> Optional[Text]:
-        return None

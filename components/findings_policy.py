@@ -44,7 +44,7 @@ def first_prediction_after(tracker: DialogueStateTracker) -> Optional[UserUttere
     return None
 
 
-def slot_events(tracker: DialogueStateTracker, domain: Domain) -> List[SlotSet]:
+def slot_events(tracker: DialogueStateTracker) -> List[SlotSet]:
     message = first_prediction_after(tracker)
     if message is None or not message.text:
         return []
@@ -70,8 +70,4 @@ class FindingsPolicy(Policy):
     def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
                                      rule_only_data: Optional[Dict[Text, Any]] = None,
                                      **kwargs: Any) -> PolicyPrediction:
-        return self._prediction(self._default_predictions(domain), events=slot_events(tracker, domain))
-
-    @classmethod
-    def _metadata_filename(cls) -> Optional[Text]:
-        return None
+        return self._prediction(self._default_predictions(domain), events=slot_events(tracker))

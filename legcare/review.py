@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -42,7 +43,6 @@ KEEP_CAPITALISED = {"I", "I'm", "I've", "I'd", "Monday", "Tuesday", "Wednesday",
 
 def conversation_tag(sender: str) -> str:
     """A short, stable tag for a conversation (not the id itself)."""
-    import hashlib
     return hashlib.sha256(sender.encode()).hexdigest()[:8]
 
 

@@ -53,8 +53,8 @@ def evaluate(engine, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
         if gold_level == "emergency":
             emerg_total += 1
             emerg_hit += level == "emergency"
-        if level == gold_level:
-            correct += 1
+        if level == gold_level or (gold_level is None and not out["symptoms"]):
+            correct += 1  # nothing described: any level, as long as no symptom was read
         elif RANK[level] > RANK[gold_level]:
             over += 1
         else:
@@ -67,7 +67,8 @@ def evaluate(engine, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
         if case.get("causes"):
             cause_total += 1
             cause_hit += bool(set(case["causes"]) & set(top3))
-        if level != gold_level or sym != gold_sym or bad or (case.get("causes") and not set(case["causes"]) & set(top3)):
+        wrong_level = level != gold_level and not (gold_level is None and not out["symptoms"])
+        if wrong_level or sym != gold_sym or bad or (case.get("causes") and not set(case["causes"]) & set(top3)):
             errors.append({"text": case["text"], "gold_level": gold_level, "level": level,
                            "missing": sorted(gold_sym - sym), "extra": sorted(sym - gold_sym),
                            "negation_errors": bad, "gold_causes": case.get("causes"), "top3": top3})

@@ -6,10 +6,12 @@ weak" during the interview also answers the side question, so the form would
 carry on. This policy outranks the form (it predicts in Rasa's "no user
 prediction" class, like a form's happy path, with priority 7 above
 RulePolicy's 6):
-when the latest message's intent is `emergency` (set only by the engine), the
-turn is: utter_emergency, then action_deactivate_loop if a form is active,
-then action_emergency_details, then listen. It needs no training and runs in
-the Rasa server, so it works with the action server down.
+when the latest message's intent is `emergency` (set only by the engine), or
+when it answers the emergency screen (utter_screen) with any wording of yes
+or "not sure" (legcare.screen.answer_kind), the turn is: utter_emergency,
+then action_deactivate_loop if a form is active, then
+action_emergency_details, then listen. It needs no training and runs in the
+Rasa server, so it works with the action server down.
 """
 from __future__ import annotations
 
@@ -26,7 +28,33 @@ from rasa.shared.core.trackers import DialogueStateTracker
 EMERGENCY_INTENT = "emergency"
 REPLY, DEACTIVATE, DETAILS, LISTEN = ("utter_emergency", "action_deactivate_loop", "action_emergency_details",
                                       "action_listen")
+SCREEN = "utter_screen"
 IGNORED = {"action_extract_slots", LISTEN}
+
+
+def answers_screen_yes(tracker: DialogueStateTracker, user: UserUttered) -> bool:
+    """Does `user` answer the emergency screen so that it escalates?
+
+    Yes or not sure in any wording, or anything the reply adds that makes a
+    red flag fire with the message that raised the screen ("no, but it came
+    on all of a sudden"): legcare.screen.answer_screen, as in the benchmark.
+    """
+    from legcare.engine import get_engine
+    from legcare.screen import answer_screen
+
+    asked = False
+    for event in reversed(tracker.events):
+        if event is user:
+            continue
+        if isinstance(event, ActionExecuted) and event.action_name not in IGNORED:
+            if event.action_name != SCREEN or asked:
+                return False
+            asked = True
+        elif isinstance(event, UserUttered):
+            if not asked or get_engine().kb.screen is None:
+                return False
+            return answer_screen(get_engine(), event.text or "", user.text or "")["level"] == "emergency"
+    return False
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
@@ -43,13 +71,13 @@ class EmergencyPolicy(Policy):
         done: List[Text] = []
         for event in reversed(tracker.events):
             if isinstance(event, UserUttered):
-                intent = (event.intent or {}).get("name")
+                user = event
                 break
             if isinstance(event, ActionExecuted) and event.action_name not in IGNORED:
                 done.insert(0, event.action_name)
         else:
             return None
-        if intent != EMERGENCY_INTENT:
+        if (user.intent or {}).get("name") != EMERGENCY_INTENT and not answers_screen_yes(tracker, user):
             return None
         if not done:
             return REPLY

@@ -3,8 +3,9 @@
 Adds the findings as entities (symptom, negated_symptom, side, onset,
 duration, risk_factor, red_flag) and as ``legcare`` in the parse data, and
 makes the engine the only judge of emergencies: a red flag sets the intent
-``emergency`` with confidence 1.0; a classifier guess of ``emergency`` without
-a red flag is replaced by the next best intent. Place it last in the pipeline.
+``emergency`` with confidence 1.0; a message the engine wants screened first
+(knowledge/screen.yml) sets ``emergency_screen`` unless it is small talk; a classifier guess of either without the engine's word is
+replaced by the next best intent. Place it last in the pipeline.
 """
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ from legcare.engine import get_engine
 logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
+SCREEN_INTENT = "emergency_screen"
+# small talk never gets the screen; anything else does when the engine asks for it
+# (the engine itself tells a general question from a report)
+NOT_SCREENED = {"greet", "goodbye", "thank", "bot_challenge", "called_for_help"}
 SYMPTOM_INTENT = "describe_symptoms"
 FALLBACK_INTENT = "nlu_fallback"
 EXTRACTOR = "LegcareExtractor"
@@ -77,12 +82,12 @@ class LegcareExtractor(GraphComponent):
     def _process(self, message: Message) -> None:
         text = message.get(TEXT) or ""
         findings = self.engine.extract(text)
-        result = self.engine.assess_findings(findings)
+        result = self.engine.assess_findings(findings, text)
         result["spans"] = findings.spans
         message.set(ENTITIES, list(message.get(ENTITIES, [])) + findings_entities(result, text), add_to_output=True)
         summary = {k: result[k] for k in ("symptoms", "negated", "side", "onset", "duration", "risk_factors",
                                           "red_flags", "triage", "context", "negated_risk_factors", "age",
-                                          "conditions_mentioned")}
+                                          "conditions_mentioned", "screen", "language", "timeline", "detector")}
         message.set("legcare", summary, add_to_output=True)
         self._decide_intent(message, result)
 
@@ -92,9 +97,12 @@ class LegcareExtractor(GraphComponent):
         name = intent.get(INTENT_NAME_KEY)
         if result["triage"]["level"] == "emergency":
             new = {INTENT_NAME_KEY: EMERGENCY_INTENT, "confidence": 1.0}
-        elif name == EMERGENCY_INTENT:
+        elif (result.get("screen") or {}).get("needed") and name not in NOT_SCREENED:
+            new = {INTENT_NAME_KEY: SCREEN_INTENT, "confidence": 1.0}
+        elif name in (EMERGENCY_INTENT, SCREEN_INTENT):
             # the classifier alone never raises an emergency
-            others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (EMERGENCY_INTENT, FALLBACK_INTENT)]
+            others = [r for r in ranking
+                      if r.get(INTENT_NAME_KEY) not in (EMERGENCY_INTENT, SCREEN_INTENT, FALLBACK_INTENT)]
             if result["symptoms"]:
                 new = {INTENT_NAME_KEY: SYMPTOM_INTENT, "confidence": self.symptom_confidence}
             elif others:

@@ -12,6 +12,11 @@ from .knowledge import KnowledgeError
 def _print_human(result: dict) -> None:
     tri = result["triage"]
     print(f"Care level: {tri['level'] or 'none yet'}" + (f" - {tri['timeframe']}" if tri["timeframe"] else ""))
+    screen = result.get("screen") or {}
+    if screen.get("needed"):
+        print("Ask first (emergency screen): " + " ".join(q["ask"] for q in screen.get("questions", [])))
+        for reason in screen.get("reasons", []):
+            print(f"  because: {reason}")
     for reason in tri["reasons"]:
         print(f"  why: {reason}")
     print(f"Symptoms: {', '.join(result['symptoms']) or '-'}")
@@ -52,7 +57,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             return review_main(rest)
         if rest:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
-        engine = Engine()
+        from .reading.detector import for_tools
+        engine = Engine(detector=for_tools())
     except KnowledgeError as exc:
         print(f"knowledge error: {exc}", file=sys.stderr)
         return 2

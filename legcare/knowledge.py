@@ -27,10 +27,13 @@ PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
     "negation": ("before", "pseudo", "after", "stop", "list_links"),
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "past", "ongoing",
-                "recent", "hypothetical", "question_starts", "general_question_words"),
+                "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual"),
     "side": ("left", "right", "not_side_after", "both", "one", "plural_body", "singular_body"),
+    "timeline": ("today", "days", "worsening", "spread"),
 }
+# Sections whose names are the educator's own, in order (lowest part of the body first).
+LANGUAGE_ORDERED = ("body_heights",)
 RULE_TESTS = (
     "symptom", "all_symptoms", "none", "risk", "onset", "not_onset", "side",
     "max_days", "min_days", "unless",
@@ -167,6 +170,7 @@ class Rule:
     when: Tuple[Dict[str, Any], ...]
     suggests: Tuple[str, ...] = ()
     sources: Tuple[str, ...] = ()
+    group: Optional[str] = None   # red flags only: what a clinician would worry about
 
 
 @dataclass(frozen=True)
@@ -190,12 +194,34 @@ class HomeMeasure:
     sources: Tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ScreenQuestion:
+    id: str
+    ask: str
+    symptom: Optional[str] = None   # what a "yes" adds to the findings
+    onset: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The emergency screen (knowledge/screen.yml)."""
+    intro: str
+    closing: str
+    language_note: str
+    questions: Tuple[ScreenQuestion, ...]
+    answers: Dict[str, Tuple[str, ...]]
+    rules: Tuple[Rule, ...]
+    nothing_found_level: str = "routine"
+    nothing_found_reason: str = ""
+
+
 @dataclass
 class Knowledge:
     symptoms: Dict[str, Term]
     risk_factors: Dict[str, Term]
     conditions: Dict[str, Condition]
     red_flags: List[Rule]
+    red_flag_groups: Dict[str, str]
     levels: Dict[str, Dict[str, str]]
     urgent_rules: List[Rule]
     routine_rules: List[Rule]
@@ -208,6 +234,7 @@ class Knowledge:
     word_groups: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     seed_titles: Dict[str, str] = field(default_factory=dict)
     questions: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    screen: Optional[Screen] = None
     directory: Path = field(default=DEFAULT_DIR)
 
     def education(self, item_id: str):
@@ -381,7 +408,7 @@ def _expand(chk: _Checker, rule: dict, key: str, entry: str,
 def _load_rules(chk: _Checker, nodes: Any, what: str, level: Optional[str],
                 symptoms: Dict[str, Term], risks: Dict[str, Term],
                 conditions: Dict[str, Condition], seeds: Optional[set],
-                seen: Dict[str, Any]) -> List[Rule]:
+                seen: Dict[str, Any], groups: Optional[Dict[str, str]] = None) -> List[Rule]:
     rules = []
     for node in chk.seq(nodes, what):
         node = chk.mapping(node, "a rule")
@@ -397,8 +424,14 @@ def _load_rules(chk: _Checker, nodes: Any, what: str, level: Optional[str],
         for cid in suggests:
             if cid not in conditions:
                 chk.fail(f"unknown condition id '{cid}'", node, rule_id, "suggests")
+        group = None
+        if groups is not None:
+            group = chk.choice(node, "group", rule_id, tuple(groups))
+        unknown = set(node) - {"id", "level", "reason", "when", "suggests", "sources", "group"}
+        if unknown:
+            chk.fail(f"unknown field(s) {sorted(unknown)}", node, rule_id)
         rules.append(Rule(id=rule_id, level=rule_level, reason=chk.text(node, "reason", rule_id),
-                          when=tests, suggests=suggests, sources=chk.sources(node, rule_id, seeds)))
+                          when=tests, suggests=suggests, sources=chk.sources(node, rule_id, seeds), group=group))
     return rules
 
 
@@ -430,6 +463,39 @@ def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term
         elif key == "unless":
             _check_test(chk, value, rule_id, symptoms, risks)
     return dict(test)
+
+
+def _load_screen(path: Path, symptoms: Dict[str, Term], risks: Dict[str, Term],
+                 conditions: Dict[str, Condition], seeds: Optional[set], seen: Dict[str, Any]) -> Screen:
+    chk = _Checker(path.name)
+    doc = chk.mapping(read_yaml(path), "the file")
+    questions = []
+    ids: Dict[str, Any] = {}
+    for node in chk.seq(doc.get("questions"), "'questions'"):
+        node = chk.mapping(node, "a question")
+        qid = chk.text(node, "id", "?")
+        chk.unique(ids, qid, node)
+        ids[qid] = node
+        means = chk.mapping(node.get("yes_means"), "'yes_means'", qid)
+        unknown = set(means) - {"symptom", "onset"}
+        if unknown or not means:
+            chk.fail("give 'symptom: <id>' or 'onset: <sudden|rapid|gradual>'", node, qid, "yes_means")
+        symptom, onset = means.get("symptom"), means.get("onset")
+        if symptom is not None and symptom not in symptoms:
+            chk.fail(f"unknown symptom id '{symptom}' (not in symptoms.yml)", node, qid, "yes_means")
+        if onset is not None and onset not in ONSETS:
+            chk.fail(f"'{onset}' is not one of {', '.join(ONSETS)}", node, qid, "yes_means")
+        questions.append(ScreenQuestion(qid, chk.text(node, "ask", qid), symptom, onset))
+    if not questions:
+        chk.fail("needs at least one question", doc, "questions")
+    answers_node = chk.mapping(doc.get("answers"), "'answers'", "answers")
+    answers = {kind: chk.texts(answers_node, kind, "answers") for kind in ("yes", "no", "unsure")}
+    rules = _load_rules(chk, doc.get("when"), "'when'", "screen", symptoms, risks, conditions, seeds, seen)
+    nothing = chk.mapping(doc.get("nothing_found"), "'nothing_found'", "nothing_found")
+    return Screen(nothing_found_level=chk.choice(nothing, "level", "nothing_found", LEVELS),
+                  nothing_found_reason=chk.text(nothing, "reason", "nothing_found"),intro=chk.text(doc, "intro", "intro"), closing=chk.text(doc, "closing", "closing"),
+                  language_note=chk.text(doc, "language_note", "language_note"),
+                  questions=tuple(questions), answers=answers, rules=tuple(rules))
 
 
 def load(directory: Optional[os.PathLike] = None) -> Knowledge:
@@ -524,8 +590,10 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
     rpath = directory / "red_flags.yml"
     chk = _Checker(rpath.name)
     rdoc = chk.mapping(read_yaml(rpath), "the file")
+    groups_node = chk.mapping(rdoc.get("groups"), "'groups'", "groups")
+    red_flag_groups = {str(g): chk.text(groups_node, g, "groups") for g in groups_node}
     red_flags = _load_rules(chk, rdoc.get("red_flags"), "'red_flags'", None, symptoms, risks,
-                            conditions, seeds, seen)
+                            conditions, seeds, seen, red_flag_groups)
     tpath = directory / "triage.yml"
     chk = _Checker(tpath.name)
     tdoc = chk.mapping(read_yaml(tpath), "the file")
@@ -546,6 +614,9 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
     for section, lists in LANGUAGE_LISTS.items():
         node = chk.mapping(ldoc.get(section), f"section '{section}'", section)
         language[section] = {name: chk.texts(node, name, section) for name in lists}
+    for section in LANGUAGE_ORDERED:
+        node = chk.mapping(ldoc.get(section), f"section '{section}'", section)
+        language[section] = {str(name): chk.texts(node, name, section) for name in node}
 
     ipath = directory / "interview.yml"
     chk = _Checker(ipath.name)
@@ -559,7 +630,9 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
             buttons.append({"title": chk.text(b, "title", qid), "payload": chk.text(b, "payload", qid)})
         questions[qid] = {"text": chk.text(node, "text", qid), "buttons": buttons}
 
-    return Knowledge(questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
+    screen = _load_screen(directory / "screen.yml", symptoms, risks, conditions, seeds, seen)
+
+    return Knowledge(red_flag_groups=red_flag_groups, screen=screen, questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
                      red_flags=red_flags, levels=levels, urgent_rules=urgent, routine_rules=routine,
                      self_care_rules=self_care_rules, exercises=exercises, home_measures=measures,
                      general_safety=general_safety, general_safety_sources=general_sources,

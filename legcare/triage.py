@@ -95,5 +95,13 @@ def triage(kb: Knowledge, f: Findings, flags: Optional[List[Rule]] = None) -> Tr
     return done("routine", [DEFAULT_ROUTINE_REASON], [])
 
 
+def nothing_found(kb: Knowledge, result: Triage) -> Triage:
+    """The level when no symptom was understood: never none (knowledge/screen.yml `nothing_found`)."""
+    level = kb.screen.nothing_found_level if kb.screen else "routine"
+    reason = kb.screen.nothing_found_reason if kb.screen else DEFAULT_ROUTINE_REASON
+    timeframe = kb.levels[level]["timeframe"].format(emergency_number=emergency_number())
+    return Triage(level, timeframe, [reason], red_flags=result.red_flags, rules=["nothing_found"])
+
+
 def _unique(items) -> List[str]:
     return list(dict.fromkeys(items))

@@ -4,6 +4,11 @@ Rasa loads the new model beside the old one and swaps them when it is ready;
 conversations in progress continue (they live in the tracker store). Needs
 the HTTP API, so the running server must have been started with
 RASA_AUTH_TOKEN set, and this command needs the same token.
+
+A running server keeps the engine bundle (knowledge, engine code, detector)
+it was started with. When the new model's bundle differs, publishing would
+pair the new model with the old engine, so this refuses and asks for a
+restart (`make run`), which starts both from the gated bundle.
 """
 from __future__ import annotations
 
@@ -15,8 +20,10 @@ import urllib.request
 from pathlib import Path
 from typing import Optional
 
+from legcare import bundle
+
 from .settings import resolved
-from .train import active_model
+from .train import MODELS, active_model
 
 
 def running_model(rasa_url: str, token: str) -> Optional[str]:
@@ -50,6 +57,11 @@ def main() -> int:
         if current == model.name:
             print(f"The running server already uses the active model: {model.name}")
             return 0
+        if current and not bundle.same_engine(bundle.bundle_for(MODELS / current), bundle.bundle_for(model)):
+            print(f"error: {model.name} changes the knowledge base, the engine or the red-flag detector, which "
+                  f"a running server cannot swap; restart the assistant (Ctrl-C, then `make run`) to serve it",
+                  file=sys.stderr)
+            return 1
         print(f"Switching {rasa_url} from {current} to {model.name}...", flush=True)
         print(f"Active model: {publish(model, rasa_url, token)}")
     except urllib.error.HTTPError as exc:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+from legcare import bundle
+
 from .settings import ROOT, VENV_BIN, credentials_file, endpoints_file, resolved, var_dir
 
 
@@ -84,6 +86,11 @@ class Stack:
 
     def __post_init__(self) -> None:
         self.env = resolved(self.env or None)
+        engine_bundle = bundle.bundle_for(Path(self.model))
+        problem = bundle.verify(engine_bundle)
+        if problem:
+            raise RuntimeError(f"the model's engine bundle cannot be used: {problem}; run `make train`")
+        self.env = bundle.environment(engine_bundle, self.env)
         logs = var_dir(self.env) / "logs"
         self.services["actions"] = Service("actions", self._actions_command,
                                            lambda: f"http://127.0.0.1:{self.env['ACTION_PORT']}/health",

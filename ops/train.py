@@ -2,11 +2,18 @@
 
     python -m ops.train          # prints the active model's path
 
-A new model is trained into models/candidates/, then must pass the safety
-gate (ops/gate.py, tests/safety/cases.yml). If it passes it moves to models/
-and becomes the active model (models/active.json). If it fails it is kept in
-models/rejected/ with a report of the failed cases, and the previous model
-stays active.
+A new model is trained into models/candidates/ together with its engine
+bundle (legcare/bundle.py: the knowledge snapshot, the engine's code and the
+red-flag detector trained on the development corpus), then must pass the
+safety gate (ops/gate.py: tests/safety/cases.yml and the corpus checks). If
+it passes, both move to models/ and become active (models/active.json); the
+servers then run that bundle, so they answer with exactly what was gated. If
+it fails, both are kept in models/rejected/ with a report of the failed
+cases, and the previous model stays active.
+
+What is fingerprinted: Rasa's data, domain, config and components, the
+pinned packages, the knowledge base, the engine's code and the development
+corpus. An edit to any of them means a new model and a new gate run.
 """
 from __future__ import annotations
 
@@ -21,10 +28,13 @@ import time
 from pathlib import Path
 from typing import Iterable, List, Optional
 
+from legcare import bundle
+
 from .settings import ROOT, VENV_BIN, resolved
 
 MODELS = ROOT / "models"
-TRAINING_INPUTS = ["config.yml", "domain.yml", "data", "components", "requirements.lock"]
+TRAINING_INPUTS = ["config.yml", "domain.yml", "data", "components", "requirements.lock",
+                   "knowledge", "legcare", "bench/corpus/dev"]
 
 
 def _files(paths: Iterable[str], root: Path) -> List[Path]:
@@ -32,7 +42,8 @@ def _files(paths: Iterable[str], root: Path) -> List[Path]:
     for p in paths:
         path = root / p
         if path.is_dir():
-            out += sorted(f for f in path.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+            out += sorted(f for f in path.rglob("*") if f.is_file() and "__pycache__" not in f.parts
+                          and f.suffix != ".pyc")
         elif path.is_file():
             out.append(path)
     return out
@@ -115,7 +126,7 @@ def ensure_model(config: str = "config.yml", prefix: str = "legcare", quiet: boo
     target = out_dir / f"{name}.tar.gz"
     with open(out_dir / ".train.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one training at a time
-        if target.exists():
+        if target.exists() and bundle.verify(bundle.bundle_for(target)) is None:
             if active_model(out_dir) != target:
                 set_active(target, "passed earlier", out_dir)
             if not quiet:
@@ -126,27 +137,36 @@ def ensure_model(config: str = "config.yml", prefix: str = "legcare", quiet: boo
         if rejected.exists():
             raise GateFailed(f"{name} failed the safety gate; see {report_path}", report_path)
         if not quiet:
-            print(f"Training a new model ({name}); this takes about a minute...", flush=True)
+            print(f"Training a new model ({name}) and its engine bundle; this takes about a minute...", flush=True)
         candidates = out_dir / "candidates"
         candidates.mkdir(exist_ok=True)
         candidate = _train(config, candidates, name, quiet)
+        engine_bundle = bundle.make(bundle.bundle_for(candidate), ROOT / "knowledge", ROOT / "legcare",
+                                    ROOT / "bench" / "corpus" / "dev", fp)
         if not quiet:
             print("Running the safety gate on the new model...", flush=True)
         from .gate import run_gate
         report = run_gate(candidate)
         if report.passed:
+            _replace(engine_bundle, bundle.bundle_for(target))
             shutil.move(str(candidate), target)
-            set_active(target, f"{len(report.results)} of {len(report.results)} safety cases passed", out_dir)
+            set_active(target, report.summary(), out_dir)
             if not quiet:
-                print(f"Safety gate passed ({len(report.results)} cases). Active model: {target.name}")
+                print(f"Safety gate passed ({report.summary()}). Active model: {target.name}")
             return target
         (out_dir / "rejected").mkdir(exist_ok=True)
+        _replace(engine_bundle, bundle.bundle_for(rejected))
         shutil.move(str(candidate), rejected)
         report_path.write_text(report.markdown())
         previous = active_model(out_dir)
         raise GateFailed(f"The new model failed the safety gate ({len(report.failures)} case(s)); it was NOT "
                          f"published. Report: {report_path}. Active model is still "
                          f"{previous.name if previous else 'none'}.\n" + report.markdown(), report_path)
+
+
+def _replace(src: Path, dest: Path) -> None:
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.move(str(src), dest)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

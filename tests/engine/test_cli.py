@@ -34,7 +34,9 @@ def test_assess_jsonl_reads_every_line():
     outs = [json.loads(l) for l in p.stdout.splitlines()]
     assert len(outs) == len(lines)
     assert outs[0]["duration"]["days"] == 14
-    assert outs[1]["symptoms"] == [] and outs[1]["triage"]["level"] is None
+    # an empty line: nothing found, yet a care level (the engine always gives one), and no screen
+    assert outs[1]["symptoms"] == [] and outs[1]["triage"]["level"] == "routine"
+    assert outs[1]["screen"]["needed"] is False
     assert outs[2]["negated"] == ["numbness"]
     assert outs[4]["triage"]["level"] == "self_care"
 

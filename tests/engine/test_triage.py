@@ -44,7 +44,7 @@ def test_emergency_reasons_and_timeframe(engine, monkeypatch):
     ("sore heavy legs after a long bike ride", "self_care"),
     ("weak legs for a month", "routine"),
     ("my legs are weak and I have a fever", "urgent"),
-    ("hello there", None),
+    ("hello there", "routine"),  # nothing found: the engine still gives a level (issue 11), and no screen
 ])
 def test_levels(engine, text, level):
     assert engine.assess(text)["triage"]["level"] == level

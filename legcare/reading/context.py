@@ -1,0 +1,291 @@
+"""Is a mention the person's present state? Negation, family history, the past, hypotheticals.
+
+The cue words come from ``knowledge/language.yml``; this module decides their
+reach: a negation covers the words after it up to the end of its clause, and
+carries on through a list of symptoms ("no numbness, tingling or pain") but
+not past a comma into something else; "can't walk" is inability, not
+negation; a relative with "had" starts family history; "years ago" makes a
+comma segment past unless something says it still goes on.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, List, Sequence, Set, Tuple
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from .findings import Mention
+
+INABILITY = {"ca", "can", "could", "wo", "would"}
+LIST_CLOSERS = {"or", "nor", "no", "any", "neither"}
+PAST_VERBS = {"died", "passed"}  # a relative's "died of", "passed away with": history, whatever follows
+HARD_BOUNDARIES = {".", "!", "?", ";", "\n", "\n\n", ":", "…"}
+SOFT_BOUNDARIES = {",", "and", "or", "-", "–", "—", "/", "&", "nor"}
+CLAUSE_WORDS = {"but", "however", "although", "though", "whereas", "except", "yet"}
+
+
+def segments(lower: Sequence[str]) -> Tuple[List[int], List[int], List[int]]:
+    """Sentence, clause and comma-segment index of every token."""
+    sentence_of, clause_of, segment_of = [], [], []
+    sent = clause = seg = 0
+    for i, w in enumerate(lower):
+        if w in CLAUSE_WORDS:
+            clause += 1
+            seg += 1
+        sentence_of.append(sent)
+        clause_of.append(clause)
+        segment_of.append(seg)
+        if w == ",":
+            seg += 1
+        if w in HARD_BOUNDARIES or "\n" in w or (w == "." * len(w) and w):
+            sent += 1
+            clause += 1
+            seg += 1
+    return sentence_of, clause_of, segment_of
+
+
+
+def cue_matcher(nlp, language: Dict[str, Dict[str, Tuple[str, ...]]]) -> PhraseMatcher:
+    """One matcher for every cue list, keyed "section.name" (e.g. "negation.before")."""
+    cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for section, lists in language.items():
+        for name, phrases in lists.items():
+            cues.add(f"{section}.{name}", [nlp.make_doc(p.lower()) for p in dict.fromkeys(phrases) if p.strip()])
+    return cues
+
+
+def find_cues(nlp, matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Tuple[int, int]]]:
+    found: Dict[str, List[Tuple[int, int]]] = {}
+    for key, s, e in matcher(doc):
+        found.setdefault(nlp.vocab.strings[key], []).append((s, e))
+    return found
+
+
+class ContextReader:
+    """Decides the status of each mention: present, negated, family, past or hypothetical."""
+
+    def __init__(self, lower: List[str], cues: Dict[str, List[Tuple[int, int]]],
+                 sentence_of: List[int], clause_of: List[int], segment_of: List[int],
+                 mentions: List[Mention], offsets: List[int]):
+        self.lower, self.cues = lower, cues
+        self.sentence_of, self.clause_of, self.segment_of = sentence_of, clause_of, segment_of
+        self.offsets = offsets  # character offset of each token
+        self.mention_starts = {m.start for m in mentions}
+        self.condition_starts = {m.start for m in mentions if m.kind == "C"}
+        self.mention_tokens = set()  # tokens that belong to a matched phrase
+        for m in mentions:
+            for ps, pe in m.parts:
+                self.mention_tokens.update(range(ps, pe))
+        self.n = len(lower)
+        pseudo = self.cues.get("negation.pseudo", [])
+        self.neg_triggers = [
+            (s, e) for s, e in self.cues.get("negation.before", [])
+            if not any(ps <= s and e <= pe for ps, pe in pseudo)
+            and not any(i in self.mention_tokens for i in range(s, e))
+            # "can't get up", "won't move": inability, not absence
+            and not (lower[s] in {"n't", "nt", "not"} and s > 0 and lower[s - 1] in INABILITY)
+        ]
+        self.stop_tokens = set()
+        for s, e in self.cues.get("negation.stop", []):
+            self.stop_tokens.update(range(s, e))
+        self.link_tokens = set()
+        for s, e in self.cues.get("negation.list_links", []):
+            self.link_tokens.update(range(s, e))
+        self.first_person = set()
+        for s, e in self.cues.get("context.first_person", []):
+            self.first_person.update(range(s, e))
+        self._family = self._family_scopes()
+        self._past = self._past_scopes()
+        self._hypothetical = self._hypothetical_sentences()
+        self._context_tokens = set()
+        for scopes in (self._family, self._past):
+            for s, e in scopes:
+                self._context_tokens.update(range(s, e))
+        for i in range(self.n):
+            if self.sentence_of[i] in self._hypothetical:
+                self._context_tokens.add(i)
+
+    # ------------------------------------------------------------ scopes
+    def _in_sentence_with(self, cue: str, sentence: int) -> bool:
+        return any(self.sentence_of[s] == sentence for s, _ in self.cues.get(cue, []))
+
+    def _in_segment_with(self, cue: str, segment: int) -> bool:
+        return any(self.segment_of[s] == segment for s, _ in self.cues.get(cue, []))
+
+    def _segment_bounds(self, i: int) -> Tuple[int, int]:
+        seg = self.segment_of[i]
+        start, end = i, i
+        while start > 0 and self.segment_of[start - 1] == seg:
+            start -= 1
+        while end < self.n and self.segment_of[end] == seg:
+            end += 1
+        return start, end
+
+    def _family_scopes(self) -> List[Tuple[int, int]]:
+        scopes = []
+        verbs = self.cues.get("context.relative_verbs", [])
+        for s, e in self.cues.get("context.relatives", []):
+            verb = next(((vs, ve) for vs, ve in verbs if e <= vs <= e + 3
+                         and self.clause_of[vs] == self.clause_of[s]), None)
+            sentence = self.sentence_of[s]
+            if verb is None or self._recent(sentence):
+                continue
+            said = (self.lower[i] for i in range(self.n) if self.sentence_of[i] == sentence)
+            if any(w in PAST_VERBS for w in said) or self._in_sentence_with("context.past", sentence):
+                scopes.append((verb[1], self._scope_end(verb[1]), "all"))
+            else:
+                # "my dad has MS", "mum had a stroke": family history for named conditions and
+                # risk factors; "dad's had a lopsided smile": a relative telling today's story
+                scopes.append((verb[1], self._scope_end(verb[1]), "conditions"))
+        for s, e in self.cues.get("context.family_phrases", []):
+            if not self._recent(self.sentence_of[s]):
+                scopes.append((max(0, s - 6), self._scope_end(e), "all"))
+        self._family_kinds = scopes
+        return [(s, e) for s, e, _ in scopes]
+
+    def _names_condition(self, s: int, e: int) -> bool:
+        """A named condition inside a relative's scope ("had a stroke with slurred speech"):
+        the symptoms there describe the relative's illness."""
+        return any(s <= i < e for i in self.condition_starts)
+
+    def _recent(self, sentence: int) -> bool:
+        """Does the sentence place things in the last few days ("this morning", "since lunch")?"""
+        return any(self._in_sentence_with(cue, sentence)
+                   for cue in ("context.recent", "timeline.today", "timeline.days"))
+
+    def _scope_end(self, i: int) -> int:
+        seg = self.segment_of[min(i, self.n - 1)] if self.n else 0
+        while i < self.n and self.segment_of[i] == seg:
+            if i in self.first_person:
+                break
+            i += 1
+        return i
+
+    def _past_scopes(self) -> List[Tuple[int, int]]:
+        scopes = []
+        for s, _ in self.cues.get("context.past", []):
+            seg = self.segment_of[s]
+            if self._in_segment_with("context.ongoing", seg) or self._in_segment_with("context.recent", seg):
+                continue
+            scopes.append(self._segment_bounds(s))
+        return scopes
+
+    def _hypothetical_sentences(self) -> Set[int]:
+        out = {self.sentence_of[s] for s, _ in self.cues.get("context.hypothetical", [])}
+        starts = self.cues.get("context.question_starts", [])
+        general = self.cues.get("context.general_question_words", [])
+        by_sentence: Dict[int, List[int]] = defaultdict(list)
+        for i, sent in enumerate(self.sentence_of):
+            by_sentence[sent].append(i)
+        start_positions = {s for s, _ in starts}
+        general_sentences = {self.sentence_of[s] for s, _ in general}
+        relatives = {s for s, _ in self.cues.get("context.relatives", [])}
+        general_q: Set[int] = set()
+        for sent in sorted(by_sentence):
+            toks = by_sentence[sent]
+            is_question = self.lower[toks[-1]] == "?" or toks[0] in start_positions
+            if not is_question:
+                continue
+            if any(i in self.first_person for i in toks):
+                continue
+            # a general question, or a follow-on question right after one
+            if sent in general_sentences or (sent - 1) in out or (sent - 1) in general_q:
+                general_q.add(sent)
+        # "Can a bad back stop you feeling when you need a poo? I had no idea until..." asks about
+        # the writer's own case: a general question stays general only when nobody is reported on
+        reported = any(self.sentence_of[i] not in general_q and (i in self.first_person or i in relatives)
+                       for i in range(self.n))
+        return out if reported else out | general_q
+
+    def asks_in_general(self) -> bool:
+        """Is the message only questions, with no word of how the body feels?
+
+        "What exercises are good for my knees?" asks; "why do my legs feel
+        funny?" reports something.
+        """
+        if not self.n or self.cues.get("context.sensation"):
+            return False
+        starts = {s for s, _ in self.cues.get("context.question_starts", [])}
+        by_sentence: Dict[int, List[int]] = defaultdict(list)
+        for i, sent in enumerate(self.sentence_of):
+            if self.lower[i].strip():
+                by_sentence[sent].append(i)
+        return all(self.lower[toks[-1]] == "?" or toks[0] in starts or len(toks) == 1 and toks[0] in HARD_BOUNDARIES
+                   for toks in by_sentence.values() if toks)
+
+    # ------------------------------------------------------------ status
+    def status(self, m: Mention) -> str:
+        if self.sentence_of[m.start] in self._hypothetical:
+            return "hypothetical"
+        for s, e, kind in self._family_kinds:
+            if s <= m.start < e and (kind == "all" or m.kind in ("C", "R") or self._names_condition(s, e)):
+                return "family"
+        if any(s <= m.start < e for s, e in self._past):
+            return "past"
+        if self._negated(m):
+            return "negated"
+        return "present"
+
+    def _negated(self, m: Mention) -> bool:
+        last_part_start = m.parts[-1][0]
+        for ts, te in self.neg_triggers:
+            if self.sentence_of[ts] != self.sentence_of[m.start]:
+                continue
+            if te <= m.start:
+                if m.start - te > 8 or not self._scope_reaches(te, m.start):
+                    continue
+                return True
+            if m.start <= ts and te <= last_part_start and "," not in self.lower[te:last_part_start]:
+                # "face is not drooping": the negation sits between the words
+                # (not "my legs, which are never strong, feel weaker")
+                return True
+        # "numbness: no", "fever - none"
+        for ts, te in self.cues.get("negation.after", []):
+            if ts >= m.end and ts - m.end <= 2:
+                between = self.lower[m.end:ts]
+                if between and all(w in {":", "-", "=", "–"} for w in between):
+                    return True
+        return False
+
+    def _scope_reaches(self, i: int, target: int) -> bool:
+        """Does a negation ending at token i still cover token `target`?
+
+        It stops at sentence ends and words like "but". It crosses a comma
+        or "and"/"or" only to carry on a list of symptoms: "no numbness,
+        tingling or pain", not "not drinking much, legs feel weak".
+        """
+        saw_mention, start = False, i
+        while i < target:
+            w = self.lower[i]
+            if w in HARD_BOUNDARIES or i in self.stop_tokens or self.clause_of[i] != self.clause_of[target]:
+                return False
+            if i in self.mention_tokens:
+                saw_mention = True
+            if w in SOFT_BOUNDARIES:
+                j = i + 1
+                while j < target and (j in self.link_tokens or self.lower[j] in SOFT_BOUNDARIES):
+                    j += 1
+                # "no chest pain or breathlessness": a short "X or Y" is a list even when X is unknown
+                short_or = w in ("or", "nor") and i - start <= 3
+                if not (saw_mention or short_or) or j not in self.mention_starts:
+                    return False
+                # a list: "no X or Y", "no X, no Y", "no X, Y or Z"
+                linked = any(self.lower[k] in LIST_CLOSERS for k in range(i, j)) or any(
+                    self.lower[k] in {"or", "nor"} and self.clause_of[k] == self.clause_of[j]
+                    for k in range(j, min(self.n, j + 12)))
+                if not linked:
+                    return False
+                i = j
+                continue
+            i += 1
+        return True
+
+    # -------------------------------------------------- side/onset/time
+    def valid_cue(self, s: int, e: int) -> bool:
+        if s in self._context_tokens:
+            return False
+        for ts, te in self.neg_triggers:
+            if te <= s and s - te <= 3 and self._scope_reaches(te, s):
+                return False
+        return True

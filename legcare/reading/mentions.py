@@ -1,0 +1,175 @@
+"""Find what a message mentions: symptoms, risk factors and conditions.
+
+Three kinds of rule, all data in ``knowledge/``: exact phrases (any case,
+typos fixed), "near" rules (a word from one list close to a word from another
+in the same clause, attached to the closest body part), and condition
+names. Overlaps are resolved here: the longest phrase wins, two symptoms may
+share words, and a generic symptom gives way to a specific one read from the
+same words.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ..knowledge import Knowledge
+from .findings import Mention
+from .nlp import lemmatize
+from .spelling import Speller
+
+BODY_GROUPS = ("legs", "arms", "face", "eyes", "back", "body", "saddle")
+
+
+class MentionFinder:
+    """Phrase and near-rule matchers built once from the knowledge base."""
+
+    def __init__(self, kb: Knowledge, nlp, speller: Speller):
+        self.kb, self.nlp, self.speller = kb, nlp, speller
+        self._build_matchers()
+
+    def _docs(self, phrases: Iterable[str]) -> List[Doc]:
+        return [lemmatize(self.nlp.make_doc(p.lower())) for p in dict.fromkeys(phrases) if p.strip()]
+
+    def _build_matchers(self) -> None:
+        kb, vocab = self.kb, self.nlp.vocab
+        # phrases match on lemmas: "knees buckle" also reads "knee buckling", "buckled knees"
+        self.terms = PhraseMatcher(vocab, attr="NORM")
+        self.near_words = PhraseMatcher(vocab, attr="NORM")
+        self.caps = PhraseMatcher(vocab, attr="ORTH")
+        self.near_rules: Dict[str, Tuple[str, int, int]] = {}
+
+        def learn(phrases: Iterable[str]) -> None:
+            self.speller.learn(tok.text for p in phrases for tok in self.nlp.make_doc(p.lower()))
+
+        for kind, table in (("S", kb.symptoms), ("R", kb.risk_factors)):
+            for term in table.values():
+                self.terms.add(f"{kind}|{term.id}", self._docs(term.phrases + term.misspellings))
+                learn(term.phrases * 3 + term.misspellings)  # prefer real words when fixing typos
+                for i, rule in enumerate(term.near):
+                    key = f"{term.id}|{i}"
+                    self.near_rules[key] = (term.id, rule.within, i)
+                    self.near_words.add(f"A|{key}", self._docs(rule.words))
+                    self.near_words.add(f"B|{key}", self._docs(rule.with_words))
+                    learn(rule.words + rule.with_words)
+        for cond in kb.conditions.values():
+            loose = [a for a in cond.aliases if not (a.isupper() and len(a) <= 4)]
+            strict = [a for a in cond.aliases if a.isupper() and len(a) <= 4]
+            if loose:
+                self.terms.add(f"C|{cond.id}", self._docs(loose))
+                learn(loose)
+            if strict:
+                self.caps.add(f"C|{cond.id}", [self.nlp.make_doc(a) for a in strict])
+
+        # generic symptom -> the specific ones that replace it on the same words
+        self.specific = {sid: set(t.generic_of) for sid, t in kb.symptoms.items() if t.generic_of}
+        self.body_matcher = PhraseMatcher(vocab, attr="NORM")
+        body_words = [w for g in BODY_GROUPS for w in kb.word_groups.get(g, ())]
+        self.body_matcher.add("BODY", self._docs(body_words))
+        self.speller.build()
+
+    def has_body_words(self, fixed: Doc) -> bool:
+        """Does the text name a part of the body (after `find` lemmatised it)?"""
+        return bool(self.body_matcher(fixed))
+
+    def find(self, doc: Doc, fixed: Doc, clause_of: List[int]) -> List[Mention]:
+        strings = self.nlp.vocab.strings
+        lemmatize(fixed)
+        raw: List[Mention] = []
+        for key, s, e in self.terms(fixed):
+            kind, ident = strings[key].split("|", 1)
+            raw.append(Mention(kind, ident, s, e, ((s, e),)))
+        for key, s, e in self.caps(doc):
+            kind, ident = strings[key].split("|", 1)
+            raw.append(Mention(kind, ident, s, e, ((s, e),)))
+        # Longest phrase wins, except that two different symptoms may share
+        # words ("legs gave way" is weakness and a fall); generic symptoms
+        # give way to specific ones afterwards (see `generic_of`).
+        raw.sort(key=lambda m: (-(m.end - m.start), m.start))
+        kept: List[Mention] = []
+        for m in raw:
+            clash = False
+            for k in kept:
+                if not (m.start < k.end and k.start < m.end):
+                    continue
+                if k.kind == m.kind and k.id == m.id:
+                    clash = True  # the same id already covers these words
+                elif not (k.kind == m.kind == "S") and (k.start, k.end) != (m.start, m.end):
+                    clash = True  # a longer phrase of another kind owns them
+                if clash:
+                    break
+            if not clash:
+                kept.append(m)
+
+        # near rules: a word from `words` attaches to the closest body word
+        # from `with` in the same clause (and to words joined to it by
+        # "and"/"or"/commas: "weak legs and arms").
+        hits: Dict[str, Dict[str, List[Tuple[int, int]]]] = {}
+        for key, s, e in self.near_words(fixed):
+            side, rule_key = strings[key].split("|", 1)
+            hits.setdefault(rule_key, {}).setdefault(side, []).append((s, e))
+        candidates: Dict[Tuple[int, int], List[Tuple[int, Tuple[int, int], str]]] = {}
+        for rule_key, sides in hits.items():
+            if "A" not in sides or "B" not in sides:
+                continue
+            term_id, within, _ = self.near_rules[rule_key]
+            for a in sides["A"]:
+                for b in sides["B"]:
+                    if (a[0] < b[1] and b[0] < a[1]) or clause_of[a[0]] != clause_of[b[0]]:
+                        continue
+                    gap = b[0] - a[1] if b[0] >= a[1] else a[0] - b[1]
+                    if gap <= within:
+                        candidates.setdefault(a, []).append((gap, b, term_id))
+        lower = [t.lower_ for t in fixed]
+        body_tokens = {i for key, s, e in self.body_matcher(fixed) for i in range(s, e)}
+        covering: Dict[int, List[Mention]] = defaultdict(list)  # token -> phrases over it, in `kept` order
+        for k in kept:
+            for i in range(k.start, k.end):
+                covering[i].append(k)
+        found: Dict[Tuple[str, str], Mention] = {}
+        for a, cands in candidates.items():
+            # "feel the cold" is cold intolerance, not a cold leg
+            owner = next((k for k in covering[a[0]] if k.kind == "S" and a[1] <= k.end
+                          and (k.end - k.start) > (a[1] - a[0])
+                          and not body_tokens.intersection(range(k.start, k.end))), None)
+            body = [c for c in cands if c[1][0] in body_tokens]
+            nearest = min(body, key=lambda c: c[0])[1] if body else None
+            for gap, b, term_id in sorted(cands, key=lambda c: c[0]):
+                if owner is not None and owner.id != term_id and term_id not in self.kb.symptoms[owner.id].generic_of:
+                    continue
+                if b[0] in body_tokens and b != nearest and not _coordinated(lower, b, nearest):
+                    continue  # the word belongs to a closer body part
+                kind = "S" if term_id in self.kb.symptoms else "R"
+                start, end = min(a[0], b[0]), max(a[1], b[1])
+                if any(k.kind == kind and k.id == term_id and end <= k.end for k in covering[start]):
+                    continue
+                key2 = (term_id, f"{a}")
+                if key2 in found:
+                    continue
+                found[key2] = Mention(kind, term_id, start, end, tuple(sorted((a, b))))
+        kept.extend(found.values())
+
+        # a generic symptom gives way to a specific one on the same words
+        words_of: Dict[str, Set[int]] = defaultdict(set)  # symptom id -> tokens of its mentions' words
+        for k in kept:
+            if k.kind == "S":
+                for ps, pe in k.parts:
+                    words_of[k.id].update(range(ps, pe))
+        kept = [m for m in kept if not (m.kind == "S" and m.id in self.specific and any(
+            i in words_of[sid] for sid in self.specific[m.id] for ps, pe in m.parts for i in range(ps, pe)))]
+        kept.sort(key=lambda m: (m.start, m.end))
+        return kept
+
+
+
+COORDINATION = {"and", "or", ",", "&", "/", "both", "my", "the", "his", "her", "their", "left", "right", "also", "plus", "n"}
+
+
+def _coordinated(lower: Sequence[str], b1: Tuple[int, int], b2: Tuple[int, int]) -> bool:
+    """Body words joined only by and/or/commas: 'legs and arms', 'back, hips'."""
+    lo, hi = (b1[1], b2[0]) if b1[0] < b2[0] else (b2[1], b1[0])
+    between = lower[lo:hi]
+    return bool(between) and len(between) <= 4 and all(w in COORDINATION for w in between)
+

@@ -1,0 +1,206 @@
+"""When and where: onset, side and duration of what the person describes."""
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Dict, Optional, Set, Tuple
+
+from .context import ContextReader
+
+WORD_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "few": 3, "a few": 3,
+    "couple": 2, "a couple": 2, "couple of": 2, "a couple of": 2, "several": 4, "some": 3,
+}
+UNIT_DAYS = {
+    "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24, "hr": 1 / 24, "day": 1.0,
+    "night": 1.0, "week": 7.0, "wk": 7.0, "fortnight": 14.0, "month": 30.0, "year": 365.0,
+    "yr": 365.0,
+}
+_NUM = r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|(?:a )?few|(?:a )?couple(?: of)?|several|some)"
+_UNIT = r"(minute|min|hour|hr|day|night|week|wk|fortnight|month|year|yr)s?"
+DURATION_PATTERNS = [
+    re.compile(rf"\b(?:for|over|in)\s+(?:about|around|nearly|almost|over|roughly|maybe|like|the\s+(?:past|last))?\s*{_NUM}\s+{_UNIT}\b"),
+    re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}\s+{_UNIT}\b"),
+    re.compile(rf"\b{_NUM}\s+{_UNIT}\s+(?:ago|now|back)\b"),
+    re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_UNIT}\b"),
+    re.compile(rf"\bfor\s+(?:a|the)\s+{_UNIT}\b"),
+]
+SINCE_PATTERN = re.compile(
+    r"\bsince\s+(yesterday|last night|this morning|this afternoon|this evening|today|tonight|"
+    r"last week|last month|last year|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"the weekend|christmas|new year|january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|(?:my|the) (?:op|operation|surgery|fall|accident))\b")
+SINCE_DAYS = {
+    "yesterday": 1, "last night": 1, "this morning": 0.3, "this afternoon": 0.2, "this evening": 0.1,
+    "today": 0.3, "tonight": 0.1, "last week": 7, "last month": 30, "last year": 365,
+    "the weekend": 3, "christmas": 60, "new year": 60,
+}
+VAGUE_DURATIONS = [
+    (re.compile(r"\bfor (?:ages|a long time|a while now|years and years|as long as i can remember)\b"), 180.0),
+    (re.compile(r"\bfor (?:years|decades)\b"), 730.0),
+    (re.compile(r"\bfor (?:months)\b"), 90.0),
+    (re.compile(r"\bfor (?:weeks)\b"), 21.0),
+    (re.compile(r"\bfor (?:days)\b"), 4.0),
+    (re.compile(r"\b(?:all day|all morning|since i woke up|since waking)\b"), 0.4),
+]
+
+
+def onset(ctx: ContextReader) -> Optional[str]:
+    for level in ("sudden", "rapid", "gradual"):
+        if any(ctx.valid_cue(s, e) for s, e in ctx.cues.get(f"onset.{level}", [])):
+            return level
+    return None
+
+def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]) -> Optional[str]:
+    if not clauses:
+        return None
+    body = set(lang["singular_body"]) | set(lang["plural_body"]) | {"side", "body", "half"}
+    not_after = set(lang["not_side_after"])
+    found: Set[str] = set()
+    for kind in ("both", "one"):
+        if any(ctx.clause_of[s] in clauses and ctx.valid_cue(s, e) for s, e in ctx.cues.get(f"side.{kind}", [])):
+            found.add(kind)
+    for kind in ("left", "right"):
+        for s, _ in ctx.cues.get(f"side.{kind}", []):
+            if ctx.clause_of[s] not in clauses or not ctx.valid_cue(s, s + 1):
+                continue
+            nxt = ctx.lower[s + 1] if s + 1 < ctx.n else ""
+            prev = ctx.lower[s - 1] if s > 0 else ""
+            near_body = any(ctx.lower[j] in body for j in range(s + 1, min(ctx.n, s + 4)))
+            if nxt in not_after and not near_body:
+                continue
+            if near_body or prev in {"the", "my", "his", "her", "on", "to"}:
+                found.add(kind)
+    if "both" in found or {"left", "right"} <= found:
+        return "both"
+    for kind in ("left", "right", "one"):
+        if kind in found:
+            return kind
+    plural = set(lang["plural_body"])
+    if any(ctx.lower[i] in plural and ctx.clause_of[i] in clauses and i not in ctx._context_tokens
+           for i in range(ctx.n)):
+        return "both"
+    return None
+
+def duration(ctx: ContextReader, text: str) -> Optional[Dict[str, object]]:
+    low = text.lower()
+    best: Optional[Tuple[float, str]] = None
+    spans = []
+    for pat in DURATION_PATTERNS:
+        for m in pat.finditer(low):
+            groups = [g for g in m.groups() if g]
+            unit = groups[-1].rstrip("s") if groups else ""
+            if unit not in UNIT_DAYS:
+                continue
+            qty = 1.0
+            if len(groups) >= 2:
+                raw = groups[-2].strip()
+                qty = float(raw) if re.fullmatch(r"\d+(\.\d+)?", raw) else WORD_NUMBERS.get(raw, 1)
+            spans.append((m.start(), m.group(0), qty * UNIT_DAYS[unit]))
+    for m in SINCE_PATTERN.finditer(low):
+        spans.append((m.start(), m.group(0), float(SINCE_DAYS.get(m.group(1), 3))))
+    for pat, days in VAGUE_DURATIONS:
+        for m in pat.finditer(low):
+            spans.append((m.start(), m.group(0), days))
+    for start, phrase, days in spans:
+        tok = bisect.bisect_left(ctx.offsets, start)  # tokens that start before the match
+        if tok in ctx._context_tokens:
+            continue
+        if best is None or days > best[0]:
+            best = (days, phrase)
+    if best is None:
+        return None
+    return {"text": best[1], "days": round(best[0], 3)}
+
+
+# ------------------------------------------------------------------ the story over time
+MOTOR_SENSORY = {"leg_weakness", "general_weakness", "arm_weakness", "paralysis", "difficulty_walking",
+                 "difficulty_standing_up", "falls", "numbness", "tingling", "balance_problems"}
+LOST_FUNCTION = {"difficulty_walking", "difficulty_standing_up", "paralysis", "falls"}
+SPREADING = {"numbness", "tingling", "leg_weakness", "general_weakness", "arm_weakness", "burning_sensation"}
+RECENT_DAYS = 0.5   # "this morning", "since lunch", "last night": within about a day
+STORY_DAYS = 4.0    # "on Sunday", "over the weekend": a few days
+SHORT_STORY = 14.0  # longer than this is not "over hours or days"
+
+
+RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days
+
+
+def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[str]:
+    """The time scale decides: "gradually" within a week is worsening over days ("rapid")."""
+    if onset_now == "gradual" and duration_days is not None and duration_days <= RAPID_DAYS:
+        return "rapid"
+    return onset_now
+
+
+def _valid(ctx: ContextReader, cue: str):
+    return [(s, e) for s, e in ctx.cues.get(cue, []) if ctx.valid_cue(s, e)]
+
+
+def _distinct_spans(spans):
+    """Spans that do not overlap a longer one ("since sunday" counts once, not also "sunday")."""
+    out = []
+    for s, e in sorted(spans, key=lambda se: (-(se[1] - se[0]), se[0])):
+        if not any(s < oe and os < e for os, oe in out):
+            out.append((s, e))
+    return out
+
+
+def recent_start(ctx: ContextReader) -> Optional[Dict[str, object]]:
+    """A duration from when-words alone ("since breakfast", "on Sunday"), when none was given."""
+    for cue, days in (("timeline.today", RECENT_DAYS), ("timeline.days", STORY_DAYS)):
+        found = _valid(ctx, cue)
+        if found:
+            s, e = found[0]
+            return {"text": " ".join(ctx.lower[s:e]), "days": days}
+    return None
+
+
+def _short(duration_days: Optional[float]) -> bool:
+    return duration_days is None or duration_days <= SHORT_STORY
+
+
+def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
+                duration_days: Optional[float]) -> Optional[str]:
+    """'rapid' when weakness or numbness is told as getting worse over hours or days.
+
+    Either a worsening word ("weaker", "spreading", "can't anymore") with a
+    short time frame, or a day-by-day story (two or more when-words such as
+    "on Sunday ... this morning") that ends in lost function (cannot walk or
+    stand, falls, cannot move). Never for a long-standing or gradual problem.
+    """
+    present = set(symptoms)
+    if onset_now in ("sudden", "rapid", "gradual") or not present & MOTOR_SENSORY or not _short(duration_days):
+        return None
+    anchors = _distinct_spans([span for cue in ("timeline.today", "timeline.days") for span in _valid(ctx, cue)])
+    worsening = _valid(ctx, "timeline.worsening")
+    if worsening and (anchors or duration_days is not None):
+        return "rapid"
+    if len(anchors) >= 2 and present & LOST_FUNCTION:
+        return "rapid"
+    return None
+
+
+def spreading_upwards(ctx: ContextReader, heights: Dict[str, Tuple[str, ...]], symptoms,
+                      onset_now: Optional[str], duration_days: Optional[float]) -> bool:
+    """Weakness, numbness or tingling said to move from a lower to a higher part of the body.
+
+    A spread word ("creeping up", "now in my", "reached") must stand near the
+    higher part, which comes after the lower one; the body parts and their
+    order are ``body_heights`` in knowledge/language.yml.
+    """
+    if not set(symptoms) & SPREADING or onset_now == "gradual" or not _short(duration_days):
+        return False
+    order = {name: i for i, name in enumerate(heights)}
+    parts = sorted((s, order[cue.split(".", 1)[1]]) for cue, spans in ctx.cues.items()
+                   if cue.startswith("body_heights.") for s, e in spans if ctx.valid_cue(s, e))
+    spreads = [s for s, e in _valid(ctx, "timeline.spread")]
+    if len(parts) < 2 or not spreads:
+        return False
+    for i, (pos_low, low) in enumerate(parts):
+        for pos_high, high in parts[i + 1:]:
+            if high > low and any(pos_low < sp <= pos_high + 3 and pos_high - sp <= 6 for sp in spreads):
+                return True
+    return False

@@ -1,0 +1,109 @@
+"""The emergency screen: when unsure, ask the emergency questions first.
+
+A message that may carry an emergency the red-flag rules cannot confirm gets,
+as its first reply, one short set of yes/no questions (knowledge/screen.yml).
+One reply answers them all; any "yes" or "not sure" escalates.
+
+:func:`decide` says whether a message needs the screen and why;
+:func:`answer_kind` reads a reply to it; :func:`answer_screen` is the whole
+second turn for callers that only have the two texts (the benchmark's
+simulated person, the CLI).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from .knowledge import Knowledge, Screen
+from .reading.findings import Findings
+from .triage import rule_fires
+
+YES, NO, UNSURE, UNCLEAR = "yes", "no", "unsure", "unclear"
+
+
+@dataclass
+class ScreenDecision:
+    needed: bool
+    reasons: List[str] = field(default_factory=list)
+    rules: List[str] = field(default_factory=list)
+
+    def to_dict(self, screen: Optional[Screen]) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"needed": self.needed, "reasons": self.reasons, "rules": self.rules}
+        if self.needed and screen is not None:
+            out["questions"] = [{"id": q.id, "ask": q.ask} for q in screen.questions]
+        return out
+
+
+def decide(kb: Knowledge, f: Findings, level: Optional[str],
+           possible_flags: Optional[List[str]] = None) -> ScreenDecision:
+    """Does this message need the emergency screen before anything else?
+
+    Never for an emergency (it escalates at once). Otherwise when a screen
+    rule holds, when the detector saw a possible red flag the rules did not
+    confirm, when the message speaks of the body but no symptom was
+    understood (unless it is a general question), or when it is not in
+    English.
+    """
+    if level == "emergency" or kb.screen is None:
+        return ScreenDecision(False)
+    fired = [r for r in kb.screen.rules if rule_fires(r, f)]
+    reasons = [r.reason for r in fired]
+    rules = [r.id for r in fired]
+    if possible_flags:
+        reasons.append("The wording is close to how people describe an emergency.")
+        rules.append("detector:" + ",".join(possible_flags))
+    if f.about_body and not f.symptoms and not f.general_question:
+        reasons.append("You wrote about your body, and I could not tell what is happening.")
+        rules.append("not_understood")
+    if f.language in ("other", "none"):
+        reasons.append("I could not read the message well in English.")
+        rules.append("language")
+    return ScreenDecision(bool(reasons), list(dict.fromkeys(reasons)), rules)
+
+
+def _phrases_re(phrases) -> re.Pattern:
+    alts = sorted({re.escape(p.lower()) for p in phrases}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alts) + r")(?![\w'])")
+
+
+_cache: Dict[int, Dict[str, re.Pattern]] = {}
+
+
+def answer_kind(screen: Screen, reply: str) -> str:
+    """'yes', 'no', 'unsure' or 'unclear' for a reply to the whole screen.
+
+    "Not sure" wins over everything (unsure counts as yes); a "yes" anywhere
+    wins over a "no" ("no to most, yes to the face one"); "no" alone is no.
+    """
+    from .reading.normalize import normalize_text
+
+    pats = _cache.get(id(screen))
+    if pats is None:
+        pats = _cache[id(screen)] = {k: _phrases_re(v) for k, v in screen.answers.items()}
+    text = normalize_text(reply).lower()
+    if pats["unsure"].search(text):
+        return UNSURE
+    if pats["yes"].search(text):
+        return YES
+    if pats["no"].search(text):
+        return NO
+    return UNCLEAR
+
+
+def answer_screen(engine, first_text: str, reply: str) -> Dict[str, Any]:
+    """The outcome of a reply to the screen, given the message that raised it.
+
+    Escalates on a yes or not-sure answer, and on anything the reply adds that
+    makes a red flag fire with the first message ("no, but it came on all at
+    once"). An unclear reply keeps the first level and asks again.
+    """
+    kb = engine.kb
+    kind = answer_kind(kb.screen, reply)
+    combined = engine.assess(f"{first_text}\n{reply}")
+    if kind in (YES, UNSURE):
+        return {"level": "emergency", "answer": kind, "red_flags": combined["red_flags"], "ask_again": False}
+    if combined["triage"]["level"] == "emergency":
+        return {"level": "emergency", "answer": kind, "red_flags": combined["red_flags"], "ask_again": False}
+    first = engine.assess(first_text)
+    return {"level": first["triage"]["level"], "answer": kind, "red_flags": [], "ask_again": kind == UNCLEAR}

@@ -1,0 +1,147 @@
+"""The reading modules of issue 11: invisible characters, spelling, lemmas, timeline, context, language.
+
+Tuning examples in our own words; the corpus figures come from bench/corpus_eval.py.
+"""
+import sys
+import unicodedata
+
+import pytest
+
+from legcare.reading.normalize import normalize_text
+from legcare.reading.spelling import Speller, english_words, language_of
+
+FORMAT_CHARS = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+
+
+def level(engine, text):
+    return engine.assess(text)["triage"]["level"]
+
+
+# ---------------------------------------------------------------- invisible characters
+@pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u200d", "\u2060", "\ufeff", "\u202e", "\U000e0041"])
+def test_invisible_characters_do_not_hide_an_emergency(engine, hidden):
+    assert level(engine, f"my left leg sud{hidden}denly went weak") == "emergency"
+    assert level(engine, f"her face is droop{hidden}ing") == "emergency"
+
+
+def test_every_format_character_is_removed_inside_a_word():
+    assert len(FORMAT_CHARS) > 150  # Unicode's category Cf, not a hand-kept list
+    for ch in FORMAT_CHARS:
+        assert normalize_text(f"sud{ch}denly") == "suddenly", hex(ord(ch))
+
+
+def test_control_characters_become_spaces_and_quotes_are_plain():
+    assert normalize_text("weak\x00legs\u2028now") == "weak legs now"
+    assert normalize_text("I can\u2019t walk") == "I can't walk"
+
+
+# ---------------------------------------------------------------- spelling
+def test_typos_are_fixed_but_english_words_are_left_alone():
+    speller = Speller()
+    speller.learn(["weakness", "numbness", "tingling", "drooping"], weight=3)
+    speller.build()
+    assert speller.fix("weekness") == "weakness"
+    assert speller.fix("numbess") == "numbness"
+    for real in ("walker", "sitting", "raising", "weekend", "thinking"):  # in SymSpell's dictionary
+        assert real in english_words()
+        assert speller.fix(real) == real
+
+
+def test_misspelt_symptom_is_read(engine):
+    assert "numbness" in engine.extract("numbess in both feet since yesterday").symptoms
+
+
+# ---------------------------------------------------------------- lemmas
+@pytest.mark.parametrize("text", ["my knees keep buckling", "both knees buckled on the stairs"])
+def test_inflected_forms_match(engine, text):
+    assert "leg_weakness" in engine.extract(text).symptoms
+
+
+# ---------------------------------------------------------------- language
+def test_language_of():
+    assert language_of(["my", "legs", "are", "weak"]) == "en"
+    assert language_of(["mi", "pierna", "derecha", "no", "se", "mueve"]) == "other"
+    assert language_of([]) == "none"
+
+
+@pytest.mark.parametrize("text", ["mi pierna derecha no se mueve desde esta mañana", "😱😱😱"])
+def test_other_language_or_emoji_gets_a_level_and_the_screen(engine, text):
+    out = engine.assess(text)
+    assert out["triage"]["level"] is not None
+    assert out["screen"]["needed"] and "language" in out["screen"]["rules"]
+
+
+# ---------------------------------------------------------------- timeline
+def test_spreading_upwards_from_a_story(engine):
+    text = ("It started as pins and needles in my toes on Saturday. By Monday it had crept up past my knees "
+            "and now my thighs feel weak too.")
+    out = engine.assess(text)
+    assert "ascending_weakness" in out["symptoms"]
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_slow_spread_over_years_is_not_the_emergency(engine):
+    text = "For three years the numbness in my feet has slowly crept up to my ankles. I have diabetes."
+    assert level(engine, text) != "emergency"
+
+
+def test_day_by_day_story_ending_in_lost_function_is_rapid(engine):
+    text = ("On Friday my feet felt fizzy. Saturday I was wobbly on the stairs. "
+            "This morning I couldn't get up from the sofa without help.")
+    out = engine.assess(text)
+    assert out["onset"] == "rapid" and out["triage"]["level"] == "emergency"
+
+
+def test_when_words_give_a_recent_start(engine):
+    out = engine.assess("right arm and right leg weak since lunchtime")
+    assert out["duration"]["days"] <= 1
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_one_when_word_is_not_a_story(engine):
+    # "since sunday" and "sunday" are one anchor, not two
+    assert engine.assess("i cant walk far since sunday, both legs weak")["onset"] is None
+
+
+# ---------------------------------------------------------------- who it happens to
+def test_a_relative_telling_todays_story_is_not_family_history(engine):
+    out = engine.assess("My dad's had a lopsided smile since lunch, he thinks it's his dentures")
+    assert "facial_droop" in out["symptoms"] and out["triage"]["level"] == "emergency"
+
+
+def test_a_relatives_named_illness_is_family_history(engine):
+    out = engine.assess("my grandmother had a stroke with slurred speech, my legs ache after walking")
+    assert "slurred_speech" not in out["symptoms"] and out["triage"]["level"] != "emergency"
+
+
+def test_a_question_about_the_writers_own_case_counts(engine):
+    text = "Can a slipped disc make you wet yourself without noticing? It happened to me twice today."
+    out = engine.assess(text)
+    assert "bladder_bowel_problems" in out["symptoms"] and out["triage"]["level"] == "emergency"
+
+
+def test_a_general_question_gets_no_screen(engine):
+    out = engine.assess("what exercises are good for my knees?")
+    assert not out["screen"]["needed"]
+
+
+# ---------------------------------------------------------------- negation
+def test_negation_inside_a_relative_clause_does_not_reach_the_main_clause(engine):
+    out = engine.extract("My legs, which are never strong, feel weaker than usual today")
+    assert "leg_weakness" in out.symptoms
+
+
+def test_short_or_list_after_no_is_negated_even_with_an_unknown_first_item(engine):
+    out = engine.extract("calf swollen, no chest pain or breathlessness")
+    assert "breathing_difficulty" not in out.symptoms
+
+
+def test_contradiction_resolves_to_the_safer_reading(engine):
+    out = engine.assess("no weakness, my leg is weak")
+    assert "leg_weakness" in out["symptoms"]
+
+
+def test_a_20000_character_story_is_read(engine):
+    story = ("Yesterday I walked the dog and my legs were fine. " * 400)[:19900] + " Now my face is drooping."
+    out = engine.assess(story)
+    assert not out["truncated"] and out["triage"]["level"] == "emergency"

@@ -45,7 +45,8 @@ class Extractor:
         cues = find_cues(self.nlp, self.cue_matcher, doc)
         sentence_of, clause_of, segment_of = segments(lower)
         mentions = self.mentions.find(doc, fixed, clause_of)
-        ctx = ContextReader(lower, cues, sentence_of, clause_of, segment_of, mentions, [t.idx for t in doc])
+        ctx = ContextReader(lower, cues, sentence_of, clause_of, segment_of, mentions, [t.idx for t in doc],
+                            self.kb.cue_rules)
         for m in mentions:
             m.status = ctx.status(m)
 
@@ -100,7 +101,11 @@ class Extractor:
         findings.onset = timeline.onset(ctx)
         findings.duration = timeline.duration(ctx, clean) or timeline.recent_start(ctx)
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
-        story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days)
+        if timeline.transient_episode(ctx, findings.symptoms, findings.onset, findings.duration_days, findings.side):
+            findings.onset = "sudden"
+            findings.timeline.append("an attack that passed within minutes")
+        story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days,
+                                     exertion=bool(set(findings.risk_factors) & timeline.EXERTION))
         if story:
             findings.onset = story
             findings.timeline.append("getting worse over hours or days")

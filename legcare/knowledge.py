@@ -30,7 +30,7 @@ LANGUAGE_LISTS = {
                 "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual"),
     "side": ("left", "right", "not_side_after", "both", "one", "plural_body", "singular_body"),
-    "timeline": ("today", "days", "worsening", "spread"),
+    "timeline": ("today", "days", "worsening_fast", "worsening", "recovery", "spread"),
 }
 # Sections whose names are the educator's own, in order (lowest part of the body first).
 LANGUAGE_ORDERED = ("body_heights",)
@@ -194,6 +194,24 @@ class HomeMeasure:
     sources: Tuple[str, ...]
 
 
+CUE_DIRECTIONS = ("forward", "backward", "both", "pseudo", "terminate")
+CUE_ENDS = ("sentence", "clause", "segment", "stop_words", "first_person", "comma_unless_list")
+CUE_NUMBERS = ("max_scope", "cue_reach", "list_reach", "reach_back")
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """How a language cue reaches the words around it (knowledge/language.yml), as in ConText."""
+    direction: str = "both"
+    max_scope: Optional[int] = None
+    cue_reach: Optional[int] = None
+    list_reach: Optional[int] = None
+    reach_back: Optional[int] = None
+    ends_at: Tuple[str, ...] = ()
+    joined_by: Tuple[str, ...] = ()
+    unless_near: Tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class ScreenQuestion:
     id: str
@@ -231,6 +249,7 @@ class Knowledge:
     general_safety: str
     general_safety_sources: Tuple[str, ...]
     language: Dict[str, Dict[str, Tuple[str, ...]]] = field(default_factory=dict)
+    cue_rules: Dict[str, CueRule] = field(default_factory=dict)   # "negation.before" -> its reach
     word_groups: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     seed_titles: Dict[str, str] = field(default_factory=dict)
     questions: Dict[str, Dict[str, Any]] = field(default_factory=dict)
@@ -498,6 +517,25 @@ def _load_screen(path: Path, symptoms: Dict[str, Term], risks: Dict[str, Term],
                   questions=tuple(questions), answers=answers, rules=tuple(rules))
 
 
+def _cue_rule(chk: _Checker, node: dict, entry: str) -> CueRule:
+    unknown = set(node) - {"phrases", "direction", "ends_at", "joined_by", "unless_near", *CUE_NUMBERS}
+    if unknown:
+        chk.fail(f"unknown field(s) {sorted(unknown)}", node, entry)
+    direction = chk.choice(node, "direction", entry, CUE_DIRECTIONS)
+    numbers = {}
+    for key in CUE_NUMBERS:
+        value = node.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 30):
+            chk.fail("must be a whole number of words from 1 to 30", node, entry, key)
+        numbers[key] = value
+    ends = chk.texts(node, "ends_at", entry, required=False)
+    for end in ends:
+        if end not in CUE_ENDS:
+            chk.fail(f"'{end}' is not one of: {', '.join(CUE_ENDS)}", node, entry, "ends_at")
+    return CueRule(direction=direction, ends_at=ends, joined_by=chk.texts(node, "joined_by", entry, required=False),
+                   unless_near=chk.texts(node, "unless_near", entry, required=False), **numbers)
+
+
 def load(directory: Optional[os.PathLike] = None) -> Knowledge:
     """Load and cross-check every knowledge file in ``directory``."""
     directory = Path(directory or os.environ.get("LEGCARE_KNOWLEDGE_DIR") or DEFAULT_DIR)
@@ -611,9 +649,22 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
     chk = _Checker(lpath.name)
     ldoc = chk.mapping(read_yaml(lpath), "the file")
     language: Dict[str, Dict[str, Tuple[str, ...]]] = {}
+    cue_rules: Dict[str, CueRule] = {}
     for section, lists in LANGUAGE_LISTS.items():
         node = chk.mapping(ldoc.get(section), f"section '{section}'", section)
-        language[section] = {name: chk.texts(node, name, section) for name in lists}
+        language[section] = {}
+        for name in lists:
+            if isinstance(node.get(name), dict):
+                rule = node[name]
+                language[section][name] = chk.texts(rule, "phrases", f"{section}.{name}")
+                cue_rules[f"{section}.{name}"] = _cue_rule(chk, rule, f"{section}.{name}")
+            else:
+                language[section][name] = chk.texts(node, name, section)
+    for key, rule in cue_rules.items():
+        for other in rule.unless_near:
+            section, _, name = other.partition(".")
+            if name not in LANGUAGE_LISTS.get(section, ()):
+                chk.fail(f"unknown cue list '{other}'", None, key, "unless_near")
     for section in LANGUAGE_ORDERED:
         node = chk.mapping(ldoc.get(section), f"section '{section}'", section)
         language[section] = {str(name): chk.texts(node, name, section) for name in node}
@@ -632,7 +683,7 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
 
     screen = _load_screen(directory / "screen.yml", symptoms, risks, conditions, seeds, seen)
 
-    return Knowledge(red_flag_groups=red_flag_groups, screen=screen, questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
+    return Knowledge(cue_rules=cue_rules, red_flag_groups=red_flag_groups, screen=screen, questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
                      red_flags=red_flags, levels=levels, urgent_rules=urgent, routine_rules=routine,
                      self_care_rules=self_care_rules, exercises=exercises, home_measures=measures,
                      general_safety=general_safety, general_safety_sources=general_sources,

@@ -10,12 +10,15 @@ comma segment past unless something says it still goes on.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from ..knowledge import CueRule
 from .findings import Mention
+
+NO_RULE = CueRule()
 
 INABILITY = {"ca", "can", "could", "wo", "would"}
 LIST_CLOSERS = {"or", "nor", "no", "any", "neither"}
@@ -67,8 +70,9 @@ class ContextReader:
 
     def __init__(self, lower: List[str], cues: Dict[str, List[Tuple[int, int]]],
                  sentence_of: List[int], clause_of: List[int], segment_of: List[int],
-                 mentions: List[Mention], offsets: List[int]):
+                 mentions: List[Mention], offsets: List[int], rules: Optional[Dict[str, CueRule]] = None):
         self.lower, self.cues = lower, cues
+        self.rules = rules or {}
         self.sentence_of, self.clause_of, self.segment_of = sentence_of, clause_of, segment_of
         self.offsets = offsets  # character offset of each token
         self.mention_starts = {m.start for m in mentions}
@@ -107,6 +111,9 @@ class ContextReader:
                 self._context_tokens.add(i)
 
     # ------------------------------------------------------------ scopes
+    def rule(self, name: str) -> CueRule:
+        return self.rules.get(name, NO_RULE)
+
     def _in_sentence_with(self, cue: str, sentence: int) -> bool:
         return any(self.sentence_of[s] == sentence for s, _ in self.cues.get(cue, []))
 
@@ -126,21 +133,23 @@ class ContextReader:
         scopes = []
         verbs = self.cues.get("context.relative_verbs", [])
         for s, e in self.cues.get("context.relatives", []):
-            verb = next(((vs, ve) for vs, ve in verbs if e <= vs <= e + 3
+            reach = self.rule("context.relatives").cue_reach or 3
+            verb = next(((vs, ve) for vs, ve in verbs if e <= vs <= e + reach
                          and self.clause_of[vs] == self.clause_of[s]), None)
             sentence = self.sentence_of[s]
             if verb is None or self._recent(sentence):
                 continue
             said = (self.lower[i] for i in range(self.n) if self.sentence_of[i] == sentence)
             if any(w in PAST_VERBS for w in said) or self._in_sentence_with("context.past", sentence):
-                scopes.append((verb[1], self._scope_end(verb[1]), "all"))
+                scopes.append((verb[1], self._scope_end(verb[1], "context.relatives"), "all"))
             else:
                 # "my dad has MS", "mum had a stroke": family history for named conditions and
                 # risk factors; "dad's had a lopsided smile": a relative telling today's story
-                scopes.append((verb[1], self._scope_end(verb[1]), "conditions"))
+                scopes.append((verb[1], self._scope_end(verb[1], "context.relatives"), "conditions"))
         for s, e in self.cues.get("context.family_phrases", []):
             if not self._recent(self.sentence_of[s]):
-                scopes.append((max(0, s - 6), self._scope_end(e), "all"))
+                back = self.rule("context.family_phrases").reach_back or 0
+                scopes.append((max(0, s - back), self._scope_end(e, "context.family_phrases"), "all"))
         self._family_kinds = scopes
         return [(s, e) for s, e, _ in scopes]
 
@@ -154,21 +163,29 @@ class ContextReader:
         return any(self._in_sentence_with(cue, sentence)
                    for cue in ("context.recent", "timeline.today", "timeline.days"))
 
-    def _scope_end(self, i: int) -> int:
-        seg = self.segment_of[min(i, self.n - 1)] if self.n else 0
-        while i < self.n and self.segment_of[i] == seg:
-            if i in self.first_person:
+    def _scope_end(self, i: int, rule_name: str) -> int:
+        """Where a forward scope starting at token i ends, by its rule's `ends_at` and `max_scope`."""
+        rule = self.rule(rule_name)
+        ends, limit = set(rule.ends_at), (i + rule.max_scope if rule.max_scope else self.n)
+        seg, sent = (self.segment_of[min(i, self.n - 1)], self.sentence_of[min(i, self.n - 1)]) if self.n else (0, 0)
+        while i < min(self.n, limit):
+            if ("segment" in ends and self.segment_of[i] != seg) or ("sentence" in ends and self.sentence_of[i] != sent):
+                break
+            if "first_person" in ends and i in self.first_person:
                 break
             i += 1
         return i
 
     def _past_scopes(self) -> List[Tuple[int, int]]:
         scopes = []
+        rule = self.rule("context.past")
+        unit = "segment" if "segment" in rule.ends_at else "clause" if "clause" in rule.ends_at else "sentence"
+        of = {"segment": self.segment_of, "clause": self.clause_of, "sentence": self.sentence_of}[unit]
         for s, _ in self.cues.get("context.past", []):
-            seg = self.segment_of[s]
-            if self._in_segment_with("context.ongoing", seg) or self._in_segment_with("context.recent", seg):
+            members = [k for k in range(self.n) if of[k] == of[s]]
+            if any(of[c] == of[s] for cue in rule.unless_near for c, _ in self.cues.get(cue, [])):
                 continue
-            scopes.append(self._segment_bounds(s))
+            scopes.append((members[0], members[-1] + 1))
         return scopes
 
     def _hypothetical_sentences(self) -> Set[int]:
@@ -229,11 +246,12 @@ class ContextReader:
 
     def _negated(self, m: Mention) -> bool:
         last_part_start = m.parts[-1][0]
+        before = self.rule("negation.before")
         for ts, te in self.neg_triggers:
             if self.sentence_of[ts] != self.sentence_of[m.start]:
                 continue
             if te <= m.start:
-                if m.start - te > 8 or not self._scope_reaches(te, m.start):
+                if m.start - te > (before.max_scope or 8) or not self._scope_reaches(te, m.start):
                     continue
                 return True
             if m.start <= ts and te <= last_part_start and "," not in self.lower[te:last_part_start]:
@@ -241,10 +259,11 @@ class ContextReader:
                 # (not "my legs, which are never strong, feel weaker")
                 return True
         # "numbness: no", "fever - none"
+        after = self.rule("negation.after")
         for ts, te in self.cues.get("negation.after", []):
-            if ts >= m.end and ts - m.end <= 2:
+            if ts >= m.end and ts - m.end <= (after.max_scope or 2):
                 between = self.lower[m.end:ts]
-                if between and all(w in {":", "-", "=", "–"} for w in between):
+                if between and all(w in set(after.joined_by) for w in between):
                     return True
         return False
 
@@ -255,19 +274,22 @@ class ContextReader:
         or "and"/"or" only to carry on a list of symptoms: "no numbness,
         tingling or pain", not "not drinking much, legs feel weak".
         """
+        rule = self.rule("negation.before")
+        ends = set(rule.ends_at)
         saw_mention, start = False, i
         while i < target:
             w = self.lower[i]
-            if w in HARD_BOUNDARIES or i in self.stop_tokens or self.clause_of[i] != self.clause_of[target]:
+            if (("sentence" in ends and w in HARD_BOUNDARIES) or ("stop_words" in ends and i in self.stop_tokens)
+                    or ("clause" in ends and self.clause_of[i] != self.clause_of[target])):
                 return False
             if i in self.mention_tokens:
                 saw_mention = True
-            if w in SOFT_BOUNDARIES:
+            if w in SOFT_BOUNDARIES and "comma_unless_list" in ends:
                 j = i + 1
                 while j < target and (j in self.link_tokens or self.lower[j] in SOFT_BOUNDARIES):
                     j += 1
                 # "no chest pain or breathlessness": a short "X or Y" is a list even when X is unknown
-                short_or = w in ("or", "nor") and i - start <= 3
+                short_or = w in ("or", "nor") and i - start <= (rule.list_reach or 0)
                 if not (saw_mention or short_or) or j not in self.mention_starts:
                     return False
                 # a list: "no X or Y", "no X, no Y", "no X, Y or Z"
@@ -285,7 +307,8 @@ class ContextReader:
     def valid_cue(self, s: int, e: int) -> bool:
         if s in self._context_tokens:
             return False
+        reach = self.rule("negation.before").cue_reach or 0
         for ts, te in self.neg_triggers:
-            if te <= s and s - te <= 3 and self._scope_reaches(te, s):
+            if te <= s and s - te <= reach and self._scope_reaches(te, s):
                 return False
         return True

@@ -21,7 +21,9 @@ UNIT_DAYS = {
 _NUM = r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|(?:a )?few|(?:a )?couple(?: of)?|several|some)"
 _UNIT = r"(minute|min|hour|hr|day|night|week|wk|fortnight|month|year|yr)s?"
 DURATION_PATTERNS = [
-    re.compile(rf"\b(?:for|over|in)\s+(?:about|around|nearly|almost|over|roughly|maybe|like|the\s+(?:past|last))?\s*{_NUM}\s+{_UNIT}\b"),
+    re.compile(rf"\b(?:for|over)\s+(?:about|around|nearly|almost|over|roughly|maybe|like|the\s+(?:past|last))?\s*{_NUM}\s+{_UNIT}\b"),
+    re.compile(r"\b(?:for|in|over)\s+(?:the\s+(?:past|last)\s+)?(?:about\s+)?(half an? hour|half hour|an? hour and a half)\b"),
+    re.compile(rf"\b{_NUM}\s+(minute|min)s?\b"),
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}\s+{_UNIT}\b"),
     re.compile(rf"\b{_NUM}\s+{_UNIT}\s+(?:ago|now|back)\b"),
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_UNIT}\b"),
@@ -91,6 +93,9 @@ def duration(ctx: ContextReader, text: str) -> Optional[Dict[str, object]]:
     for pat in DURATION_PATTERNS:
         for m in pat.finditer(low):
             groups = [g for g in m.groups() if g]
+            if groups and "half" in groups[-1]:  # "in the last half hour"
+                spans.append((m.start(), m.group(0), (1.5 if "and a half" in groups[-1] else 0.5) / 24))
+                continue
             unit = groups[-1].rstrip("s") if groups else ""
             if unit not in UNIT_DAYS:
                 continue
@@ -119,6 +124,10 @@ def duration(ctx: ContextReader, text: str) -> Optional[Dict[str, object]]:
 MOTOR_SENSORY = {"leg_weakness", "general_weakness", "arm_weakness", "paralysis", "difficulty_walking",
                  "difficulty_standing_up", "falls", "numbness", "tingling", "balance_problems"}
 LOST_FUNCTION = {"difficulty_walking", "difficulty_standing_up", "paralysis", "falls"}
+NERVE_SYMPTOMS = {"numbness", "tingling", "ascending_weakness"}  # (burning thighs after skiing are muscles)
+EXERTION = {"heavy_exercise", "unusual_exertion"}  # risk factors that explain sore, tired legs
+EPISODE_SYMPTOMS = {"leg_weakness", "arm_weakness", "numbness", "paralysis", "leg_heaviness"}
+STROKE_SIGNS = {"slurred_speech", "facial_droop", "vision_problems"}
 SPREADING = {"numbness", "tingling", "leg_weakness", "general_weakness", "arm_weakness", "burning_sensation"}
 RECENT_DAYS = 0.5   # "this morning", "since lunch", "last night": within about a day
 STORY_DAYS = 4.0    # "on Sunday", "over the weekend": a few days
@@ -133,6 +142,23 @@ def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[
     if onset_now == "gradual" and duration_days is not None and duration_days <= RAPID_DAYS:
         return "rapid"
     return onset_now
+
+
+EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
+
+
+def transient_episode(ctx: ContextReader, symptoms, onset_now: Optional[str],
+                      duration_days: Optional[float], side_now: Optional[str]) -> bool:
+    """A stroke-like attack that lasted minutes and passed: sudden by nature (a possible mini-stroke).
+
+    Stroke-like means one-sided weakness or numbness, or the face, speech or
+    sight; jelly legs on both sides in a panic are not.
+    """
+    if onset_now is not None or duration_days is None or duration_days > EPISODE_DAYS:
+        return False
+    present = set(symptoms)
+    stroke_like = present & STROKE_SIGNS or (present & EPISODE_SYMPTOMS and side_now in ("left", "right", "one"))
+    return bool(stroke_like) and bool(_valid(ctx, "timeline.recovery"))
 
 
 def _valid(ctx: ContextReader, cue: str):
@@ -163,7 +189,7 @@ def _short(duration_days: Optional[float]) -> bool:
 
 
 def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
-                duration_days: Optional[float]) -> Optional[str]:
+                duration_days: Optional[float], exertion: bool = False) -> Optional[str]:
     """'rapid' when weakness or numbness is told as getting worse over hours or days.
 
     Either a worsening word ("weaker", "spreading", "can't anymore") with a
@@ -172,13 +198,23 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
     stand, falls, cannot move). Never for a long-standing or gradual problem.
     """
     present = set(symptoms)
-    if onset_now in ("sudden", "rapid", "gradual") or not present & MOTOR_SENSORY or not _short(duration_days):
+    if onset_now in ("sudden", "rapid", "gradual") or not present & MOTOR_SENSORY:
         return None
+    if _valid(ctx, "timeline.recovery"):
+        return None  # "Monday I couldn't do stairs, Wednesday nearly normal": getting better
     anchors = _distinct_spans([span for cue in ("timeline.today", "timeline.days") for span in _valid(ctx, cue)])
+    # a long duration elsewhere ("a chest infection three weeks ago") does not hide a story told day by day
+    if not (_short(duration_days) or len(anchors) >= 2):
+        return None
+    if _valid(ctx, "timeline.worsening_fast"):
+        return "rapid"  # "weaker every day", "worse by the hour": the time scale is in the words
     worsening = _valid(ctx, "timeline.worsening")
     if worsening and (anchors or duration_days is not None):
         return "rapid"
-    if len(anchors) >= 2 and present & LOST_FUNCTION:
+    # a day-by-day story ending in lost function; after unusual effort, sore muscles explain
+    # it unless the nerves are involved (tingling, numbness)
+    nerves = present & NERVE_SYMPTOMS
+    if len(anchors) >= 2 and present & LOST_FUNCTION and (nerves or not exertion):
         return "rapid"
     return None
 
@@ -191,7 +227,9 @@ def spreading_upwards(ctx: ContextReader, heights: Dict[str, Tuple[str, ...]], s
     higher part, which comes after the lower one; the body parts and their
     order are ``body_heights`` in knowledge/language.yml.
     """
-    if not set(symptoms) & SPREADING or onset_now == "gradual" or not _short(duration_days):
+    if not set(symptoms) & SPREADING or onset_now == "gradual" or _valid(ctx, "timeline.recovery"):
+        return False
+    if not _short(duration_days) and not _valid(ctx, "timeline.days"):
         return False
     order = {name: i for i, name in enumerate(heights)}
     parts = sorted((s, order[cue.split(".", 1)[1]]) for cue, spans in ctx.cues.items()

@@ -481,6 +481,16 @@ def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term
                 chk.fail("must be a number of days", test, rule_id, f"when.{key}")
         elif key == "unless":
             _check_test(chk, value, rule_id, symptoms, risks)
+    # a test that can never hold is a mistake, not a rule
+    clashes = [("onset", "not_onset", "the same onset is both required and excluded"),
+               ("symptom", "none", "the same symptom is both required and excluded"),
+               ("all_symptoms", "none", "the same symptom is both required and excluded")]
+    for a, b, why in clashes:
+        if a in test and b in test and set(test[a]) & set(test[b]):
+            chk.fail(f"{why} ({', '.join(sorted(set(test[a]) & set(test[b])))}), so the rule can never fire",
+                     test, rule_id, "when")
+    if "min_days" in test and "max_days" in test and test["min_days"] > test["max_days"]:
+        chk.fail("min_days is larger than max_days, so the rule can never fire", test, rule_id, "when")
     return dict(test)
 
 

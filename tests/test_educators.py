@@ -124,6 +124,7 @@ def test_new_red_flag_needs_a_safety_case(project, monkeypatch):
     rf.write_text(rf.read_text() + """
   - id: sudden_weakness_both_arms
     level: emergency
+    group: one_sided
     reason: Sudden weakness in both arms needs emergency care.
     when:
       - symptom: [arm_weakness]
@@ -142,6 +143,33 @@ def test_knowledge_errors_point_at_file_and_line(project, monkeypatch):
     problems = own_checks(project, monkeypatch)
     assert problems[0].file == "knowledge/conditions.yml" and problems[0].line
     assert "unknown symptom id 'joint_ache'" in problems[0].message and guide_explains(problems[0].message)
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ("    group: not_a_group\n    when:\n      - symptom: [arm_weakness]\n", "'not_a_group' is not one of"),
+    ("    group: one_sided\n    when:\n      - symptom: [arm_weakness]\n      - onset: [sudden]\n"
+     "        not_onset: [sudden]\n", "can never fire"),
+    ("    group: one_sided\n    when:\n      - symptom: [arm_weakness]\n        min_days: 10\n        max_days: 2\n",
+     "can never fire"),
+    ("    group: one_sided\n    colour: red\n    when:\n      - symptom: [arm_weakness]\n", "unknown field"),
+])
+def test_a_malformed_or_inconsistent_red_flag_stops_validation(project, monkeypatch, rule, expected):
+    rf = project / "knowledge" / "red_flags.yml"
+    lines_before = rf.read_text().count("\n")
+    rf.write_text(rf.read_text() + "\n  - id: educator_rule\n    level: emergency\n    reason: A test rule.\n"
+                  + rule + "    sources: [clinical:BE-FAST]\n")
+    problems = own_checks(project, monkeypatch)
+    assert problems and problems[0].file == "knowledge/red_flags.yml"
+    assert problems[0].line and problems[0].line > lines_before
+    assert expected in problems[0].message and guide_explains(problems[0].message)
+
+
+def test_a_malformed_cue_rule_stops_validation(project, monkeypatch):
+    lang = project / "knowledge" / "language.yml"
+    lang.write_text(lang.read_text().replace("    direction: forward\n    max_scope: 8", "    direction: sideways\n    max_scope: 8", 1))
+    problems = own_checks(project, monkeypatch)
+    assert problems and problems[0].file == "knowledge/language.yml" and problems[0].line
+    assert "sideways" in problems[0].message
 
 
 def test_make_validate_on_the_real_project_is_clean():

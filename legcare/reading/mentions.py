@@ -137,7 +137,10 @@ class MentionFinder:
             body = [c for c in cands if c[1][0] in body_tokens]
             nearest = min(body, key=lambda c: c[0])[1] if body else None
             for gap, b, term_id in sorted(cands, key=lambda c: c[0]):
-                if owner is not None and owner.id != term_id and term_id not in self.kb.symptoms[owner.id].generic_of:
+                # a longer symptom phrase owns its words for other symptoms; a risk factor may share them
+                # ("fell off a ladder onto my back": a fall, and an injury to the back)
+                if (owner is not None and owner.id != term_id and term_id in self.kb.symptoms
+                        and term_id not in self.kb.symptoms[owner.id].generic_of):
                     continue
                 if b[0] in body_tokens and b != nearest and not _coordinated(lower, b, nearest):
                     continue  # the word belongs to a closer body part

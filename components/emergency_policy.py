@@ -15,7 +15,7 @@ Rasa server, so it works with the action server down.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,29 +32,34 @@ SCREEN = "utter_screen"
 IGNORED = {"action_extract_slots", LISTEN}
 
 
-def answers_screen_yes(tracker: DialogueStateTracker, user: UserUttered) -> bool:
-    """Does `user` answer the emergency screen so that it escalates?
-
-    Yes or not sure in any wording, or anything the reply adds that makes a
-    red flag fire with the message that raised the screen ("no, but it came
-    on all of a sudden"): legcare.screen.answer_screen, as in the benchmark.
-    """
-    from legcare.engine import get_engine
-    from legcare.screen import answer_screen
-
-    asked = False
+def screen_exchange(tracker: DialogueStateTracker, user: UserUttered) -> Optional[Tuple[Text, Text]]:
+    """(the message that raised the screen, the reply) when `user` replies to the emergency screen."""
+    asked, before_user = False, False
     for event in reversed(tracker.events):
         if event is user:
+            before_user = True  # look only at what came before the reply
+            continue
+        if not before_user:
             continue
         if isinstance(event, ActionExecuted) and event.action_name not in IGNORED:
             if event.action_name != SCREEN or asked:
-                return False
+                return None
             asked = True
         elif isinstance(event, UserUttered):
-            if not asked or get_engine().kb.screen is None:
-                return False
-            return answer_screen(get_engine(), event.text or "", user.text or "")["level"] == "emergency"
-    return False
+            return (event.text or "", user.text or "") if asked else None
+    return None
+
+
+def screen_outcome(tracker: DialogueStateTracker) -> Optional[Dict[Text, Any]]:
+    """legcare.screen.answer_screen for the latest message, when it replies to the screen."""
+    from legcare.engine import get_engine
+    from legcare.screen import answer_screen
+
+    user = tracker.latest_message
+    exchange = screen_exchange(tracker, user) if isinstance(user, UserUttered) else None
+    if exchange is None or get_engine().kb.screen is None:
+        return None
+    return answer_screen(get_engine(), *exchange)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
@@ -77,7 +82,8 @@ class EmergencyPolicy(Policy):
                 done.insert(0, event.action_name)
         else:
             return None
-        if (user.intent or {}).get("name") != EMERGENCY_INTENT and not answers_screen_yes(tracker, user):
+        if (user.intent or {}).get("name") != EMERGENCY_INTENT and \
+                (screen_outcome(tracker) or {}).get("level") != "emergency":
             return None
         if not done:
             return REPLY

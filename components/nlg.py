@@ -57,7 +57,11 @@ class LegcareNLG(TemplatedNaturalLanguageGenerator):
                 flags: List[Dict[str, Any]] = kwargs.get("red_flags") or (legcare or {}).get("red_flags") or []
                 triage["red_flags"] = [f["id"] for f in flags if f.get("level") == "emergency"]
                 triage["reasons"] = [f["reason"] for f in flags if f.get("level") == "emergency"]
-                if not triage["red_flags"]:  # a yes to the emergency screen
-                    triage["red_flags"], triage["reasons"] = ["screen_answered_yes"], [SCREEN_YES_REASON]
+                if not triage["red_flags"]:  # a reply to the emergency screen
+                    from components.emergency_policy import screen_outcome
+
+                    both = [f for f in (screen_outcome(tracker) or {}).get("red_flags", []) if f.get("level") == "emergency"]
+                    triage["red_flags"] = [f["id"] for f in both] or ["screen_answered_yes"]
+                    triage["reasons"] = [f["reason"] for f in both] or [SCREEN_YES_REASON]
                 triage["emergency_number"] = kwargs["emergency_number"]
         return response

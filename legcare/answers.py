@@ -239,7 +239,7 @@ def explain_reasoning(kb: Knowledge, result: Dict[str, Any]) -> str:
 
 def personal_when_to_see_doctor(kb: Knowledge, result: Optional[Dict[str, Any]]) -> str:
     general = when_to_see_doctor(kb)
-    if not result or not result["triage"]["level"]:
+    if not result or not result["symptoms"]:  # nothing described yet: the general advice only
         return general
     tri = result["triage"]
     return (f"For what you've described: {kb.levels[tri['level']]['label']}. {tri['timeframe']}\n" + general)

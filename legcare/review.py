@@ -1,7 +1,7 @@
 """Conversation review: turn real conversations into draft training data.
 
     python -m legcare review export [--since 2026-11-01] [--until 2026-11-30]
-                                    [--only fallback,low_confidence,escalation]
+                                    [--only fallback,low_confidence,escalation,screened]
                                     [--db sqlite:///var/tracker.db] [--out reports/review]
 
 Reads the tracker store (any SQLAlchemy URL; default TRACKER_STORE_URL or
@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 LOW_CONFIDENCE = 0.6
-KINDS = ("fallback", "low_confidence", "escalation")
+KINDS = ("fallback", "low_confidence", "escalation", "screened")
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"(?<!\w)(\+?\d[\d\s().-]{5,}\d)(?!\w)")
@@ -132,6 +132,8 @@ def select_turns(conversations: Dict[str, List[dict]], kinds: Iterable[str]) -> 
                 why.append("low_confidence")
             if name == "emergency" or "utter_emergency" in after:
                 why.append("escalation")
+            if name == "emergency_screen" or "utter_screen" in after:
+                why.append("screened")  # the engine was unsure: worth an educator's look
             if set(why) & kinds:
                 picked.append({"sender": sender, "text": e["text"], "intent": name, "confidence": round(conf, 2),
                                "why": why, "actions": after, "steps": steps, "timestamp": e.get("timestamp")})

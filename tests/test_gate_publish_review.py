@@ -122,14 +122,14 @@ def test_publish_switches_model_without_dropping_conversations(stack, chat, trai
 @pytest.mark.servers
 def test_review_export_redacts_and_drafts_validate(stack, chat, tmp_path):
     sender = "review-" + str(int(time.time()))
-    chat.say(sender, "qwzx plorf blargh")  # not understood
+    chat.say(sender, "qwzx plorf blargh")  # not understood: screened, and kept for review
     chat.say(sender, "my name is Alice Brown, call 07700 900123 or alice@example.com, my face is drooping")
     out = tmp_path / "review"
     p = subprocess.run([sys.executable, "-m", "legcare", "review", "export", "--db", stack.env["TRACKER_STORE_URL"],
                         "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout + p.stderr
     nlu = (out / "nlu_drafts.yml").read_text()
-    assert "qwzx plorf blargh" in nlu and "TODO_was_emergency" in nlu
+    assert "qwzx plorf blargh" in nlu and "TODO_was_emergency" in nlu and "TODO_was_emergency_screen" in nlu
     assert "Alice" not in nlu and "07700" not in nlu and "alice@example.com" not in nlu
     assert "[NAME]" in nlu and "[NUMBER]" in nlu and "[EMAIL]" in nlu
     stories = (out / "stories_drafts.yml").read_text()
@@ -142,6 +142,7 @@ def test_review_export_redacts_and_drafts_validate(stack, chat, tmp_path):
         (shutil.copytree if (ROOT / item).is_dir() else shutil.copy)(ROOT / item, project / item)
     def fill(todo: str, examples: str = "") -> str:
         return "emergency" if todo == "TODO_was_emergency" else "out_of_scope"
+
     kept = []
     for b in yaml.safe_load(nlu)["nlu"]:
         lines = [l for l in b["examples"].splitlines() if "qwzx" in l or "Alice" in l or "[NAME], call" in l]
@@ -156,7 +157,7 @@ def test_review_export_redacts_and_drafts_validate(stack, chat, tmp_path):
     for step in mine[0]["steps"]:
         if str(step.get("intent", "")).startswith("TODO_"):
             step["intent"] = fill(step["intent"])
-        if step.get("action") in ("utter_default", "action_default_fallback"):
+        if step.get("action") in ("utter_default", "action_default_fallback", "utter_screen"):
             step["action"] = "utter_out_of_scope"
     (project / "data" / "stories" / "review.yml").write_text(yaml.safe_dump({"version": "3.1", "stories": mine},
                                                                             sort_keys=False))

@@ -15,6 +15,19 @@ def is_emergency(out):
         and out[0]["text"].startswith(EMERGENCY_START)
 
 
+def is_screen(out):
+    return bool(out) and isinstance(out[0].get("custom", {}).get("screen"), dict) and not is_emergency(out)
+
+
+def past_the_screen(chat, sender, text):
+    """Say `text`, which is screened first (weakness of unknown speed); answer no; return what follows."""
+    out = chat.say(sender, text)
+    assert is_screen(out), out
+    out = chat.say(sender, "no")
+    assert not is_emergency(out) and out[0]["text"].startswith("Thank you, that is reassuring")
+    return out[1:]
+
+
 def answer_until_summary(chat, sender, answer="no", limit=8):
     """Answer every interview question with `answer` until the summary comes."""
     for _ in range(limit):
@@ -34,7 +47,7 @@ def test_interview_asks_only_what_is_missing(chat, sender):
 
 
 def test_full_interview_ends_with_a_summary_and_payload(chat, sender):
-    out = chat.say(sender, "my legs feel weak")
+    out = past_the_screen(chat, sender, "my legs feel weak")
     assert "suddenly" in first_text(out).lower()
     out = chat.say(sender, "it came on gradually")
     assert "How long" in first_text(out)
@@ -50,7 +63,7 @@ def test_full_interview_ends_with_a_summary_and_payload(chat, sender):
 
 
 def test_dont_know_answers_are_accepted(chat, sender):
-    chat.say(sender, "my legs feel weak")
+    past_the_screen(chat, sender, "my legs feel weak")
     out = chat.say(sender, "I don't know")
     assert "suddenly" not in first_text(out).lower()  # onset is not asked again
     summary = answer_until_summary(chat, sender, "not sure")
@@ -58,7 +71,7 @@ def test_dont_know_answers_are_accepted(chat, sender):
 
 
 def test_emergency_as_an_answer_mid_interview(chat, sender):
-    chat.say(sender, "my legs feel weak")
+    past_the_screen(chat, sender, "my legs feel weak")
     out = chat.say(sender, "actually my face has started drooping")
     assert is_emergency(out)
     assert "facial_droop" in out[0]["custom"]["triage"]["red_flags"]
@@ -69,7 +82,7 @@ def test_emergency_as_an_answer_mid_interview(chat, sender):
 
 def test_emergency_that_also_answers_the_pending_question(chat, sender):
     # "left arm" answers the side question too; the emergency still comes first and ends the interview
-    out = chat.say(sender, "my legs feel weak")
+    out = past_the_screen(chat, sender, "my legs feel weak")
     assert "suddenly" in first_text(out).lower()
     out = chat.say(sender, "my face is drooping and my left arm is weak")
     assert is_emergency(out) and chat.tracker(sender)["active_loop"] in ({}, None, {"name": None})
@@ -84,11 +97,41 @@ def test_yes_to_a_red_flag_question_escalates(chat, sender):
 
 
 def test_answer_that_completes_a_red_flag_escalates(chat, sender):
-    out = chat.say(sender, "my left leg feels weak")
+    # in the interview: the onset question answered "suddenly"
+    out = past_the_screen(chat, sender, "my left leg feels weak")
     assert "suddenly" in first_text(out).lower()
     out = chat.say(sender, "it came on suddenly")
     assert is_emergency(out)
     assert "sudden_one_sided_weakness" in out[0]["custom"]["triage"]["red_flags"]
+
+
+def test_screen_reply_that_completes_a_red_flag_escalates_with_its_flags(chat, sender):
+    assert is_screen(chat.say(sender, "my left leg feels weak"))
+    out = chat.say(sender, "it came on suddenly")  # no "yes", but it makes the red flag with the first message
+    assert is_emergency(out)
+    assert "sudden_one_sided_weakness" in out[0]["custom"]["triage"]["red_flags"]
+
+
+@pytest.mark.parametrize("answer", ["yes", "Yes, his speech", "not sure", "i dont know"])
+def test_any_yes_or_not_sure_to_the_screen_escalates(chat, sender, answer):
+    out = chat.say(sender, "my husband's legs have gone weak")
+    assert is_screen(out)
+    assert [b["title"] for b in out[0]["buttons"]] == ["Yes", "No", "Not sure"]
+    assert len(out[0]["custom"]["screen"]["questions"]) == 8
+    out = chat.say(sender, answer)
+    assert is_emergency(out)
+    assert out[0]["custom"]["triage"]["red_flags"] == ["screen_answered_yes"]
+
+
+def test_no_to_the_screen_starts_the_interview(chat, sender):
+    out = past_the_screen(chat, sender, "my legs have gone weak")
+    assert "suddenly" in first_text(out).lower() and out[0].get("buttons")
+
+
+def test_a_message_in_another_language_gets_the_screen_with_a_note(chat, sender):
+    out = chat.say(sender, "mi pierna derecha no se mueve")
+    assert is_screen(out) and out[0]["text"].startswith("I can only read English well")
+    assert is_emergency(chat.say(sender, "si"))
 
 
 def test_emergency_after_goodbye(chat, sender):
@@ -100,12 +143,11 @@ def test_emergency_after_goodbye(chat, sender):
 def test_negated_red_flag_does_not_escalate(chat, sender):
     out = chat.say(sender, "no facial drooping and no slurred speech, my legs have just been weak")
     assert not is_emergency(out)
-    assert "emergency" not in first_text(out).lower()
-    assert out[0].get("buttons")  # the interview started instead
+    assert is_screen(out)  # weakness of unknown speed: the screen, not the emergency reply
 
 
 def test_digression_is_answered_then_the_interview_resumes(chat, sender):
-    question = first_text(chat.say(sender, "my legs feel weak"))
+    question = first_text(past_the_screen(chat, sender, "my legs feel weak"))
     out = chat.say(sender, "what exercises can I do?")
     assert "Standing side leg raise" in out[0]["text"]
     assert first_text(out[1:]) == question  # the same question again
@@ -140,6 +182,9 @@ def test_emergency_works_with_the_action_server_down(stack, chat, sender):
         out = chat.say(sender, "my dad's face has dropped and he can't lift his arm")
         assert is_emergency(out)
         assert "facial_droop" in out[0]["custom"]["triage"]["red_flags"]
+        # the screen and its "yes" run in the Rasa server too
+        assert is_screen(chat.say(sender + "s", "my legs feel weak"))
+        assert is_emergency(chat.say(sender + "s", "yes"))
         out = chat.say(sender + "b", "my legs feel weak")  # no crash without the action server either
         assert isinstance(out, list)
         # mid-interview, with a message that also answers a question, still first

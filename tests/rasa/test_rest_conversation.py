@@ -13,11 +13,13 @@ def test_hello_gets_the_introduction_and_disclaimer(chat, sender):
     assert "112" in texts[0]  # EMERGENCY_NUMBER is used
 
 
-def test_weak_legs_for_a_week_asks_for_more_detail(chat, sender):
+def test_weak_legs_for_a_week_asks_the_screen_then_for_more_detail(chat, sender):
     chat.say(sender, "hi")
-    texts = chat.texts(sender, "my legs have felt weak for a week")
-    assert texts and "?" in texts[0]
-    assert "emergency" not in " ".join(texts).lower()
+    out = chat.say(sender, "my legs have felt weak for a week")
+    # how fast it began is unknown: the emergency questions come first, not the emergency reply
+    assert out[0]["custom"]["screen"]["questions"] and "triage" not in out[0].get("custom", {})
+    texts = chat.texts(sender, "no")
+    assert len(texts) >= 2 and "?" in texts[1]
 
 
 def test_emergency_first_message_and_payload(chat, sender):
@@ -52,6 +54,12 @@ def test_each_intent_gets_its_answer(chat, sender, message, expected):
     assert any(re.search(expected, t) for t in texts), texts
 
 
-def test_gibberish_gets_a_rephrase_prompt(chat, sender):
-    texts = chat.texts(sender, "qwzx plorf vvv")
+def test_english_it_cannot_place_gets_a_rephrase_prompt(chat, sender):
+    texts = chat.texts(sender, "the blue teapot sings on tuesdays")
     assert any("say it another way" in t for t in texts), texts
+
+
+def test_words_it_cannot_read_get_the_screen_with_a_language_note(chat, sender):
+    # unreadable words may be another language: never "I didn't understand" alone
+    texts = chat.texts(sender, "qwzx plorf vvv")
+    assert texts[0].startswith("I can only read English well") and "Reply yes or no" in texts[0]

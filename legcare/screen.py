@@ -20,7 +20,6 @@ from .reading.findings import Findings
 from .triage import rule_fires
 
 YES, NO, UNSURE, UNCLEAR = "yes", "no", "unsure", "unclear"
-LONG_STANDING_DAYS = 14  # gradual for two weeks or more: no red-flag group is that slow
 
 
 @dataclass
@@ -51,8 +50,8 @@ def decide(kb: Knowledge, f: Findings, level: Optional[str],
     fired = [r for r in kb.screen.rules if rule_fires(r, f)]
     reasons = [r.reason for r in fired]
     rules = [r.id for r in fired]
-    long_standing = f.onset == "gradual" and (f.duration_days or 0) >= LONG_STANDING_DAYS
-    if possible_flags and f.about_body and not f.general_question and not long_standing:
+    # (not silenced for long-standing problems: "neuropathy for years... tonight was different")
+    if possible_flags and f.about_body and not f.general_question:
         # the detector's word counts for messages about the body, not for small talk or general questions
         reasons.append("The wording is close to how people describe an emergency.")
         rules.append("detector:" + ",".join(possible_flags))

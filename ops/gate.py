@@ -85,13 +85,13 @@ class GateReport:
     def markdown(self) -> str:
         ok = sum(r.ok for r in self.results)
         lines = [f"# Safety gate for {self.model}", "",
-                 f"**{'PASSED' if self.passed else 'FAILED'}**: {ok} of {len(self.results)} cases passed.", ""]
+                 f"**{'PASSED' if self.passed else 'FAILED'}**: {self.summary()}.", ""]
         if self.failures:
             lines += ["| case | turn | the person said | expected | the first reply was |", "| --- | --- | --- | --- | --- |"]
             for r in self.failures:
                 lines.append(f"| {r.id} | {r.turn} | {r.said} | {r.expected} | {r.got.replace('|', '/')[:160]} |")
         if self.corpus is not None:
-            lines += ["", "## Development corpus", "", self.summary(), ""]
+            lines += ["", "## Development corpus", ""]
             for title, rows in (("Emergencies not escalated within two replies", self.corpus.missed),
                                 ("Calm messages that got the emergency reply", self.corpus.false_alarms)):
                 if rows:

@@ -159,7 +159,7 @@ def ensure_model(config: str = "config.yml", prefix: str = "legcare", quiet: boo
         shutil.move(str(candidate), rejected)
         report_path.write_text(report.markdown())
         previous = active_model(out_dir)
-        raise GateFailed(f"The new model failed the safety gate ({len(report.failures)} case(s)); it was NOT "
+        raise GateFailed(f"The new model failed the safety gate ({report.summary()}); it was NOT "
                          f"published. Report: {report_path}. Active model is still "
                          f"{previous.name if previous else 'none'}.\n" + report.markdown(), report_path)
 

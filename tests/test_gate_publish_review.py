@@ -87,6 +87,45 @@ def test_gate_fails_a_model_that_misses_an_emergency(tmp_path, monkeypatch):
     assert train_mod.active_model(models) == previous
 
 
+def test_gate_replays_the_corpus_and_counts_screen_answers():
+    """Emergencies must escalate within two replies (a truthful answer to the screen); calm ones must not."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    screen = {"text": "Before anything else...", "custom": {"screen": {"questions": []}}}
+    emergency = {"text": "Call 112 now", "custom": {"triage": {"level": "emergency"}}}
+
+    class Screening(BaseHTTPRequestHandler):
+        """Screens every first message; escalates on a reply that starts with yes."""
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            said = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["message"]
+            reply = [emergency] if said.startswith("yes") else [screen]
+            body = json.dumps(reply).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    rows = [
+        {"id": "e1", "text": "my face dropped", "level": "emergency", "acceptable": ["emergency"],
+         "symptoms": ["facial_droop"], "onset": "sudden"},
+        {"id": "e2", "text": "urine like cola after a marathon", "level": "emergency", "acceptable": ["emergency"],
+         "symptoms": ["dark_urine"], "onset": "unknown"},  # no screen question covers it: a truthful "no"
+        {"id": "c1", "text": "sore calves after a run", "level": "self_care", "acceptable": ["self_care"]},
+    ]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Screening)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        result = gate_mod.check_corpus(f"http://127.0.0.1:{httpd.server_address[1]}", rows)
+    finally:
+        httpd.shutdown()
+    assert [m["id"] for m in result.missed] == ["e2"] and result.calm == 1 and not result.false_alarms
+    report = gate_mod.GateReport("m.tar.gz", [gate_mod.CaseResult("x", True)], result)
+    assert not report.passed and "| e2 |" in report.markdown() and "1 of 2 emergencies" in report.summary()
+
+
 @pytest.mark.servers
 def test_publish_switches_model_without_dropping_conversations(stack, chat, trained_model):
     from ops.publish import publish, running_model

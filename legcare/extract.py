@@ -114,7 +114,8 @@ class Extractor:
             findings.symptoms.append("ascending_weakness")
             findings.timeline.append("spreading upwards")
         findings.age = person.age(clean.lower())
-        findings.about_body = bool(mentions) or self.mentions.has_body_words(fixed)
+        # symptoms (in any context) or parts of the body; a condition's name alone is a topic, not a report
+        findings.about_body = any(m.kind == "S" for m in mentions) or self.mentions.has_body_words(fixed)
         findings.general_question = ctx.asks_in_general() and not findings.symptoms
         findings.language = language_of(lower, self.speller.vocab)
         if findings.age is not None and findings.age >= 65 and "older_age" not in risks:

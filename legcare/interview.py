@@ -138,6 +138,10 @@ def message_findings(engine: Engine, text: str, parsed: Optional[Dict[str, Any]]
     return engine.assess(text) if text and not text.startswith("/") else {}
 
 
+# intents of a message that describes the body ("emergency_screen": one the engine wanted screened)
+DESCRIBING = ("inform", "describe_symptoms", "emergency_screen")
+
+
 def findings_updates(engine: Engine, slots: Dict[str, Any], text: str, intent: Optional[str],
                      now: Optional[Dict[str, Any]], requested_slot: Optional[str] = None) -> Dict[str, Any]:
     """The findings slots that change with one user message, and their new values.
@@ -166,7 +170,7 @@ def findings_updates(engine: Engine, slots: Dict[str, Any], text: str, intent: O
     side = now.get("side")
     if side is None and requested_slot == "side":
         side = read_side(text) or unknown
-    elif side is None and intent in ("inform", "describe_symptoms") and BODY_SIDE.search(text):
+    elif side is None and intent in DESCRIBING and BODY_SIDE.search(text):
         side = read_side(text)
     if side:
         changed("side", side)

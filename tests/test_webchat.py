@@ -63,7 +63,7 @@ def test_chat_emergency_banner_and_history_after_reload(page, web):
     page.wait_for_selector(".lc-bot >> text=rule out an emergency", timeout=30000)
     page.wait_for_selector("#lc-replies button >> text=Not sure", timeout=30000)
     assert page.locator("#lc-banner").is_hidden()
-    page.locator("#lc-replies button >> text=No").click()
+    page.locator('#lc-replies button >> text="No"').click()  # exactly "No", not "Not sure"
     page.wait_for_selector("#lc-replies button >> text=Gradually", timeout=30000)
     assert page.locator("#lc-banner").is_hidden()
 

@@ -59,5 +59,8 @@ def test_detector_flag_alone_calls_for_the_screen(kb):
     from legcare.reading.findings import Findings
     from legcare.screen import decide
 
-    decision = decide(kb, Findings(), "routine", possible_flags=["progression"])
+    decision = decide(kb, Findings(about_body=True), "routine", possible_flags=["progression"])
     assert decision.needed and "detector:progression" in decision.rules
+    # not for small talk or general questions
+    assert not decide(kb, Findings(), "routine", possible_flags=["progression"]).needed
+    assert not decide(kb, Findings(about_body=True, general_question=True), "routine", ["progression"]).needed

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Dict, List, Set, Tuple
 
 from .knowledge import Knowledge
-from .reading import person, timeline
+from .reading import measures, person, timeline
 from .reading.context import ContextReader, cue_matcher, find_cues, segments
 from .reading.findings import Findings, Mention  # noqa: F401  (re-exported)
 from .reading.mentions import MentionFinder
@@ -114,6 +114,8 @@ class Extractor:
             findings.symptoms.append("ascending_weakness")
             findings.timeline.append("spreading upwards")
         findings.age = person.age(clean.lower())
+        if "fever" not in findings.symptoms and "fever" not in findings.negated and measures.has_fever(clean):
+            findings.symptoms.append("fever")
         # symptoms (in any context) or parts of the body; a condition's name alone is a topic, not a report
         findings.about_body = any(m.kind == "S" for m in mentions) or self.mentions.has_body_words(fixed)
         findings.general_question = ctx.asks_in_general() and not findings.symptoms

@@ -8,6 +8,7 @@
 - ``context``: whether a mention is the person's present state, negated, family history,
   a long-past episode or a hypothetical question (typed cue rules in ``knowledge/language.yml``).
 - ``timeline``: side, onset, duration and how things developed over time.
+- ``person``, ``measures``: who it happens to (age) and numbers given (a temperature reading).
 - ``detector``: a statistical second opinion on possible red flags.
 
 ``legcare.extract.Extractor`` runs them in that order.

@@ -50,7 +50,11 @@ def segments(lower: Sequence[str]) -> Tuple[List[int], List[int], List[int]]:
 
 
 def cue_matcher(nlp, language: Dict[str, Dict[str, Tuple[str, ...]]]) -> PhraseMatcher:
-    """One matcher for every cue list, keyed "section.name" (e.g. "negation.before")."""
+    """One matcher for every cue list, keyed "section.name" (e.g. "negation.before").
+
+    Cues match word for word (any case): matching them on lemmas was measured
+    and dropped (more false alarms on the development corpus).
+    """
     cues = PhraseMatcher(nlp.vocab, attr="LOWER")
     for section, lists in language.items():
         for name, phrases in lists.items():
@@ -204,7 +208,9 @@ class ContextReader:
             is_question = self.lower[toks[-1]] == "?" or toks[0] in start_positions
             if not is_question:
                 continue
-            if any(i in self.first_person for i in toks):
+            # "tell me about...": the "me" of the request is not a report about oneself
+            in_start = {k for s, e in starts for k in range(s, e)}
+            if any(i in self.first_person and i not in in_start for i in toks):
                 continue
             # a general question, or a follow-on question right after one
             if sent in general_sentences or (sent - 1) in out or (sent - 1) in general_q:

@@ -145,3 +145,34 @@ def test_a_20000_character_story_is_read(engine):
     story = ("Yesterday I walked the dog and my legs were fine. " * 400)[:19900] + " Now my face is drooping."
     out = engine.assess(story)
     assert not out["truncated"] and out["triage"]["level"] == "emergency"
+
+
+# ---------------------------------------------------------------- numbers people give
+@pytest.mark.parametrize("text, celsius", [
+    ("Her temperature is 38.4", 38.4), ("temp 39 since last night", 39.0), ("fever of 102F", 38.9),
+    ("temp was 36.8 this morning", 36.8), ("I am 38 years old", None), ("took 2 tablets at 38", None),
+])
+def test_temperature_readings(text, celsius):
+    from legcare.reading.measures import temperature
+
+    value = temperature(text)
+    assert (value is None) if celsius is None else abs(value - celsius) < 0.1
+
+
+def test_a_high_reading_is_a_fever_and_a_normal_one_is_not(engine):
+    assert "fever" in engine.extract("legs weak and her temp is 38.9").symptoms
+    assert "fever" not in engine.extract("legs weak, temp 36.9 so no fever").symptoms
+
+
+# ---------------------------------------------------------------- combinations read from the misses
+def test_one_sided_heaviness_today_is_an_emergency_even_after_the_gym(engine):
+    text = "my left arm and leg have felt heavy since I woke up, probably from the gym yesterday"
+    assert level(engine, text) == "emergency"
+
+
+def test_a_leg_gone_cold_and_white_today_is_an_emergency(engine):
+    assert level(engine, "my foot went white and icy this morning") == "emergency"
+
+
+def test_feet_always_cold_for_years_is_not(engine):
+    assert level(engine, "my feet are always cold and a bit pale, it's been like that for years") != "emergency"

@@ -31,7 +31,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, List, Optional
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 PARTS = {"dev": CORPUS / "dev", "heldout": CORPUS / "heldout"}
@@ -45,6 +45,7 @@ TARGETS = {
 }
 
 
+from bench.engine_eval import throughput  # noqa: E402
 from legcare.corpus import is_calm, load as load_dir, truthful_screen_reply  # noqa: E402
 
 
@@ -155,14 +156,17 @@ def evaluate(engine, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-def throughput(engine, texts: Iterable[str], seconds: float) -> float:
-    texts = list(texts)
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for t in texts:
-            engine.assess(t)
-        done += len(texts)
-    return done / (time.perf_counter() - start)
+def long_story_ms(engine, chars: int, repeats: int = 5) -> float:
+    """Milliseconds to read one story of `chars` characters (best of `repeats`): stays linear up to 20,000."""
+    unit = ("On Monday my toes tingled and I thought my boots were tight. Tuesday my feet felt numb. "
+            "My sister says I should rest, and I walked the dog as usual. ")
+    text = (unit * (chars // len(unit) + 1))[:chars]
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        engine.assess(text)
+        best = min(best, time.perf_counter() - t0)
+    return round(best * 1000, 1)
 
 
 ROWS = [
@@ -211,19 +215,21 @@ def main(argv=None) -> int:
     for name in names:
         cases = load(name)
         report = evaluate(engine, cases)
-        report["messages_per_second"] = round(throughput(engine, (c["text"] for c in cases), args.seconds))
+        report["messages_per_second"] = round(throughput(engine, [c["text"] for c in cases], args.seconds))
         if name == "heldout":
             report["heldout_sha256"] = heldout_sha256()
             report.pop("errors")
         reports[name] = report
+    stories = {n: long_story_ms(engine, n) for n in (2_000, 20_000)}
     if args.record and "heldout" in reports:
         RUNS.mkdir(exist_ok=True)
         record = dict(reports["heldout"], run=args.record, commit=_commit(),
                       at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         (RUNS / f"{args.record}.json").write_text(json.dumps(record, indent=2) + "\n")
     if args.json:
-        print(json.dumps({n: {k: v for k, v in r.items() if k != "errors" or args.errors}
-                          for n, r in reports.items()}, indent=2))
+        out = {n: {k: v for k, v in r.items() if k != "errors" or args.errors} for n, r in reports.items()}
+        out["long_story_ms"] = stories
+        print(json.dumps(out, indent=2))
         return 0
     width = max(len(label) for label, _ in ROWS)
     print(f"{'':<{width}}  " + "  ".join(f"{n:>9}" for n in names) + "  target")
@@ -238,6 +244,8 @@ def main(argv=None) -> int:
             v = reports[n]["per_red_flag"].get(g)
             cells.append(f"{v['sensitivity']!s:>6} ({v['cases']:>3})" if v else f"{'-':>12}")
         print(f"  {g:<22}" + "  ".join(cells))
+    print(f"\nreading one story: 2,000 characters {stories[2_000]} ms, 20,000 characters {stories[20_000]} ms "
+          f"({stories[20_000] / max(stories[2_000], 0.001):.1f}x for 10x the text)")
     if args.errors and "dev" in reports:
         for e in reports["dev"]["errors"]:
             print(json.dumps(e, ensure_ascii=False))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List
 
+from legcare import bundle
 from ops.servers import Stack, free_port, wait_http
 from ops.settings import ROOT, VENV_BIN, resolved
 
@@ -125,7 +127,10 @@ def prepare(name: str, config: str, actions: Stack, workdir: Path) -> Dict[str, 
                 "ACTION_ENDPOINT_URL": actions.env["ACTION_ENDPOINT_URL"],
                 "TRACKER_STORE_URL": f"sqlite:///{workdir / name / 'tracker.db'}"})
     env.pop("RASA_AUTH_TOKEN", None)
-    stack = Stack(model=result.pop("model"), env=env)
+    # every configuration runs the same gated engine bundle (knowledge, engine code, detector): the active model's
+    model = result.pop("model")
+    shutil.copytree(bundle.bundle_for(actions.model), bundle.bundle_for(model))
+    stack = Stack(model=model, env=env)
     start = time.perf_counter()
     stack.services["rasa"].start(stack.env)
     try:

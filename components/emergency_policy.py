@@ -15,6 +15,7 @@ Rasa server, so it works with the action server down.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -50,16 +51,24 @@ def screen_exchange(tracker: DialogueStateTracker, user: UserUttered) -> Optiona
     return None
 
 
+@lru_cache(maxsize=256)
+def _answer(first: Text, reply: Text) -> Dict[Text, Any]:
+    """The screen's outcome for one exchange (Rasa predicts several times a turn: read it once)."""
+    from legcare.engine import get_engine
+    from legcare.screen import answer_screen
+
+    return answer_screen(get_engine(), first, reply)
+
+
 def screen_outcome(tracker: DialogueStateTracker) -> Optional[Dict[Text, Any]]:
     """legcare.screen.answer_screen for the latest message, when it replies to the screen."""
     from legcare.engine import get_engine
-    from legcare.screen import answer_screen
 
     user = tracker.latest_message
     exchange = screen_exchange(tracker, user) if isinstance(user, UserUttered) else None
     if exchange is None or get_engine().kb.screen is None:
         return None
-    return answer_screen(get_engine(), *exchange)
+    return _answer(*exchange)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from components.emergency_policy import screen_outcome
 from legcare.engine import get_engine
 from legcare.triage import emergency_number
 
@@ -58,8 +59,6 @@ class LegcareNLG(TemplatedNaturalLanguageGenerator):
                 triage["red_flags"] = [f["id"] for f in flags if f.get("level") == "emergency"]
                 triage["reasons"] = [f["reason"] for f in flags if f.get("level") == "emergency"]
                 if not triage["red_flags"]:  # a reply to the emergency screen
-                    from components.emergency_policy import screen_outcome
-
                     both = [f for f in (screen_outcome(tracker) or {}).get("red_flags", []) if f.get("level") == "emergency"]
                     triage["red_flags"] = [f["id"] for f in both] or ["screen_answered_yes"]
                     triage["reasons"] = [f["reason"] for f in both] or [SCREEN_YES_REASON]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Tuple
 
 from .knowledge import Knowledge, Screen
 from .reading.findings import Findings
@@ -64,12 +65,14 @@ def decide(kb: Knowledge, f: Findings, level: Optional[str],
     return ScreenDecision(bool(reasons), list(dict.fromkeys(reasons)), rules)
 
 
-def _phrases_re(phrases) -> re.Pattern:
-    alts = sorted({re.escape(p.lower()) for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(alts) + r")(?![\w'])")
-
-
-_cache: Dict[int, Dict[str, re.Pattern]] = {}
+@lru_cache(maxsize=8)
+def _patterns(answers: Tuple[Tuple[str, Tuple[str, ...]], ...]) -> Dict[str, re.Pattern]:
+    """One whole-word pattern per kind of answer (keyed by the answer lists themselves)."""
+    out = {}
+    for kind, phrases in answers:
+        alts = sorted({re.escape(p.lower()) for p in phrases}, key=len, reverse=True)
+        out[kind] = re.compile(r"(?<![\w'])(?:" + "|".join(alts) + r")(?![\w'])")
+    return out
 
 
 def answer_kind(screen: Screen, reply: str) -> str:
@@ -80,9 +83,7 @@ def answer_kind(screen: Screen, reply: str) -> str:
     """
     from .reading.normalize import normalize_text
 
-    pats = _cache.get(id(screen))
-    if pats is None:
-        pats = _cache[id(screen)] = {k: _phrases_re(v) for k, v in screen.answers.items()}
+    pats = _patterns(tuple(sorted(screen.answers.items())))
     text = normalize_text(reply).lower()
     if pats["unsure"].search(text):
         return UNSURE

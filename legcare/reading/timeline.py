@@ -132,9 +132,8 @@ SPREADING = {"numbness", "tingling", "leg_weakness", "general_weakness", "arm_we
 RECENT_DAYS = 0.5   # "this morning", "since lunch", "last night": within about a day
 STORY_DAYS = 4.0    # "on Sunday", "over the weekend": a few days
 SHORT_STORY = 14.0  # longer than this is not "over hours or days"
-
-
 RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days
+EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
 
 
 def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[str]:
@@ -142,9 +141,6 @@ def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[
     if onset_now == "gradual" and duration_days is not None and duration_days <= RAPID_DAYS:
         return "rapid"
     return onset_now
-
-
-EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
 
 
 def transient_episode(ctx: ContextReader, symptoms, onset_now: Optional[str],

@@ -28,6 +28,11 @@ SCREEN_INTENT = "emergency_screen"
 # small talk never gets the screen; anything else does when the engine asks for it
 # (the engine itself tells a general question from a report)
 NOT_SCREENED = {"greet", "goodbye", "thank", "bot_challenge", "called_for_help"}
+# a question ("what exercises help my weak knees?") is screened for a strong reason only, not merely
+# because weakness of unknown speed or an unclear body word came up in it
+QUESTIONS = {"ask_causes", "ask_exercises", "ask_self_care", "ask_when_to_see_doctor", "ask_condition_info",
+             "ask_why"}
+WEAK_REASONS = {"weakness_unknown_onset", "not_understood"}
 SYMPTOM_INTENT = "describe_symptoms"
 FALLBACK_INTENT = "nlu_fallback"
 EXTRACTOR = "LegcareExtractor"
@@ -91,13 +96,19 @@ class LegcareExtractor(GraphComponent):
         message.set("legcare", summary, add_to_output=True)
         self._decide_intent(message, result)
 
+    @staticmethod
+    def _screen_first(screen: Dict[str, Any], intent: Any) -> bool:
+        if not screen.get("needed") or intent in NOT_SCREENED:
+            return False
+        return intent not in QUESTIONS or not set(screen.get("rules") or []) <= WEAK_REASONS
+
     def _decide_intent(self, message: Message, result: Dict[str, Any]) -> None:
         intent = message.get(INTENT) or {}
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
         name = intent.get(INTENT_NAME_KEY)
         if result["triage"]["level"] == "emergency":
             new = {INTENT_NAME_KEY: EMERGENCY_INTENT, "confidence": 1.0}
-        elif (result.get("screen") or {}).get("needed") and name not in NOT_SCREENED:
+        elif self._screen_first(result.get("screen") or {}, name):
             new = {INTENT_NAME_KEY: SCREEN_INTENT, "confidence": 1.0}
         elif name in (EMERGENCY_INTENT, SCREEN_INTENT):
             # the classifier alone never raises an emergency

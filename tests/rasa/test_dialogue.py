@@ -226,3 +226,14 @@ def test_gibberish_is_not_taken_as_an_answer(chat, sender):
     assert slots["followup_1"] is None  # still waiting for a real answer
     out = chat.say(sender, "no")
     assert first_text(out) != question
+
+
+def test_a_question_with_weak_legs_is_answered_not_screened(chat, sender):
+    out = chat.say(sender, "what exercises can I do for my weak legs?")
+    assert not is_screen(out) and not is_emergency(out)
+    assert "exercises" in first_text(out).lower()
+
+
+def test_a_question_with_a_warning_sign_is_screened_or_escalated(chat, sender):
+    out = chat.say(sender, "is it normal that I can't feel when I need to pee since my back went?")
+    assert is_screen(out) or is_emergency(out)

@@ -83,7 +83,6 @@ class GateReport:
         return [r for r in self.results if not r.ok]
 
     def markdown(self) -> str:
-        ok = sum(r.ok for r in self.results)
         lines = [f"# Safety gate for {self.model}", "",
                  f"**{'PASSED' if self.passed else 'FAILED'}**: {self.summary()}.", ""]
         if self.failures:

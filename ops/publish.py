@@ -13,7 +13,6 @@ restart (`make run`), which starts both from the gated bundle.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import urllib.error
 import urllib.request

@@ -4,7 +4,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from legcare.knowledge import load
 from ops.settings import ROOT

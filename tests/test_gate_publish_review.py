@@ -5,7 +5,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import yaml
@@ -36,28 +35,39 @@ def test_gate_checks_the_first_reply_of_every_turn(stack):
     assert all(r.ok for r in results), [r for r in results if not r.ok]
 
 
+class FakeRasa:
+    """A stand-in REST channel on 127.0.0.1 whose replies come from `answer(message) -> list`."""
+
+    def __init__(self, answer):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                said = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["message"]
+                body = json.dumps(answer(said)).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+
+
 def test_gate_fails_a_model_that_misses_an_emergency(tmp_path, monkeypatch):
     """A model that answers an emergency with a question is refused; the previous model stays active."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Unsafe(BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-        def do_POST(self):
-            self.rfile.read(int(self.headers["Content-Length"]))
-            body = json.dumps([{"text": "How long has this been going on?"}]).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Unsafe)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        results = gate_mod.check_cases(f"http://127.0.0.1:{httpd.server_address[1]}", CASES)
-    finally:
-        httpd.shutdown()
+    with FakeRasa(lambda said: [{"text": "How long has this been going on?"}]) as unsafe:
+        results = gate_mod.check_cases(unsafe.url, CASES)
     report = gate_mod.GateReport("unsafe.tar.gz", results)
     assert not report.passed
     failed = {r.id for r in report.failures}
@@ -89,24 +99,8 @@ def test_gate_fails_a_model_that_misses_an_emergency(tmp_path, monkeypatch):
 
 def test_gate_replays_the_corpus_and_counts_screen_answers():
     """Emergencies must escalate within two replies (a truthful answer to the screen); calm ones must not."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     screen = {"text": "Before anything else...", "custom": {"screen": {"questions": []}}}
     emergency = {"text": "Call 112 now", "custom": {"triage": {"level": "emergency"}}}
-
-    class Screening(BaseHTTPRequestHandler):
-        """Screens every first message; escalates on a reply that starts with yes."""
-        def log_message(self, *a):
-            pass
-
-        def do_POST(self):
-            said = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["message"]
-            reply = [emergency] if said.startswith("yes") else [screen]
-            body = json.dumps(reply).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
     rows = [
         {"id": "e1", "text": "my face dropped", "level": "emergency", "acceptable": ["emergency"],
@@ -115,12 +109,9 @@ def test_gate_replays_the_corpus_and_counts_screen_answers():
          "symptoms": ["dark_urine"], "onset": "unknown"},  # no screen question covers it: a truthful "no"
         {"id": "c1", "text": "sore calves after a run", "level": "self_care", "acceptable": ["self_care"]},
     ]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Screening)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        result = gate_mod.check_corpus(f"http://127.0.0.1:{httpd.server_address[1]}", rows)
-    finally:
-        httpd.shutdown()
+    # screens every first message; escalates on a reply that starts with yes
+    with FakeRasa(lambda said: [emergency] if said.startswith("yes") else [screen]) as screening:
+        result = gate_mod.check_corpus(screening.url, rows)
     assert [m["id"] for m in result.missed] == ["e2"] and result.calm == 1 and not result.false_alarms
     report = gate_mod.GateReport("m.tar.gz", [gate_mod.CaseResult("x", True)], result)
     assert not report.passed and "| e2 |" in report.markdown() and "1 of 2 emergencies" in report.summary()

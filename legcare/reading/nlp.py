@@ -6,7 +6,6 @@ come from the lookup table in ``spacy-lookups-data`` (installed from PyPI).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Dict
 
 
 def _import_spacy():

@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.conversation_eval                # held-out part (figures only)
     .venv/bin/python -m bench.conversation_eval --set dev
 
-Starts the active model's servers (the gated engine bundle) on free ports
-with a throw-away tracker store, then, like the safety gate
+Starts the active model's servers (the gated engine bundle) as the safety
+gate does (ops.gate.isolated_stack), then, like the gate
 (ops.gate.check_corpus): every emergency message is sent as the first
 message of a new conversation; when the assistant asks the emergency screen,
 the simulated person answers it truthfully from the labels
@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 
 from legcare import corpus
-from ops.gate import check_corpus
-from ops.servers import Stack, free_port
+from ops.gate import check_corpus, isolated_stack
 from ops.train import active_model
 
 
@@ -38,18 +35,10 @@ def main(argv=None) -> int:
         print("error: no active model; run `make train` first", file=sys.stderr)
         return 1
     rows = corpus.load(corpus.CORPUS / args.set)
-    with tempfile.TemporaryDirectory(prefix="legcare-conv-") as tmp:
-        env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), LEGCARE_VAR_DIR=tmp,
-                   TRACKER_STORE_URL=f"sqlite:///{tmp}/conv.db", EMERGENCY_NUMBER="112")
-        for key in ("RASA_AUTH_TOKEN", "ACTION_ENDPOINT_URL", "RASA_ENDPOINTS", "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN"):
-            env.pop(key, None)
-        stack = Stack(model=model, env=env).start()
-        try:
-            t0 = time.perf_counter()
-            result = check_corpus(stack.rasa_url, rows)
-            seconds = time.perf_counter() - t0
-        finally:
-            stack.stop()
+    with isolated_stack(model, prefix="legcare-conv-") as stack:
+        t0 = time.perf_counter()
+        result = check_corpus(stack.rasa_url, rows)
+        seconds = time.perf_counter() - t0
     figures = {
         "set": args.set, "model": model.name, "emergencies": result.emergencies,
         "escalated_within_two_replies": result.emergencies - len(result.missed),

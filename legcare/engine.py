@@ -53,7 +53,7 @@ class Engine:
         detection = self.detect(text) if result.level != "emergency" else None
         possible = detection.possible_flags if detection is not None and detection.flagged else []
         screen = screen_decision(self.kb, f, result.level, possible)
-        if result.level is None:  # nothing understood: the safer "see a doctor", screen first if about the body
+        if result.level is None:  # nothing understood: still a level, the safer "see a doctor"
             result = nothing_found(self.kb, result)
         return {
             "symptoms": list(f.symptoms),

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .knowledge import Knowledge, Screen
 from .reading.findings import Findings
+from .reading.normalize import normalize_text
 from .triage import rule_fires
 
 YES, NO, UNSURE, UNCLEAR = "yes", "no", "unsure", "unclear"
@@ -81,8 +82,6 @@ def answer_kind(screen: Screen, reply: str) -> str:
     "Not sure" wins over everything (unsure counts as yes); a "yes" anywhere
     wins over a "no" ("no to most, yes to the face one"); "no" alone is no.
     """
-    from .reading.normalize import normalize_text
-
     pats = _patterns(tuple(sorted(screen.answers.items())))
     text = normalize_text(reply).lower()
     if pats["unsure"].search(text):

@@ -11,14 +11,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import yaml
 
@@ -171,23 +173,29 @@ def check_cases(rasa_url: str, cases: List[Dict[str, Any]]) -> List[CaseResult]:
     return results
 
 
-def run_gate(model: Path, cases_path: Path = CASES, corpus_dir: Optional[Path] = corpus.DEV) -> GateReport:
-    """Start the candidate on its own ports and data folder, run every case, stop it."""
-    with tempfile.TemporaryDirectory(prefix="legcare-gate-") as tmp:
-        env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "LEGCARE_VAR_DIR": tmp,
-               "TRACKER_STORE_URL": f"sqlite:///{tmp}/gate.db", "EMERGENCY_NUMBER": "112"}
-        import os
-        full = dict(os.environ, **env)
+@contextmanager
+def isolated_stack(model: Path, prefix: str = "legcare-gate-") -> Iterator[Stack]:
+    """The model's servers on free ports with a throw-away data folder and tracker store, no API token,
+    no channel secrets; stopped and removed on leaving."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), LEGCARE_VAR_DIR=tmp,
+                   TRACKER_STORE_URL=f"sqlite:///{tmp}/tracker.db", EMERGENCY_NUMBER="112")
         for key in ("RASA_AUTH_TOKEN", "ACTION_ENDPOINT_URL", "RASA_ENDPOINTS", "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN"):
-            full.pop(key, None)
-        stack = Stack(model=model, env=full)
+            env.pop(key, None)
+        stack = Stack(model=model, env=env)
         stack.start()
         try:
-            results = check_cases(stack.rasa_url, load_cases(cases_path))
-            rows = corpus.load(corpus_dir) if corpus_dir is not None else []
-            corpus_result = check_corpus(stack.rasa_url, rows) if rows else None
+            yield stack
         finally:
             stack.stop()
+
+
+def run_gate(model: Path, cases_path: Path = CASES, corpus_dir: Optional[Path] = corpus.DEV) -> GateReport:
+    """Start the candidate on its own ports and data folder, run every case, stop it."""
+    with isolated_stack(model) as stack:
+        results = check_cases(stack.rasa_url, load_cases(cases_path))
+        rows = corpus.load(corpus_dir) if corpus_dir is not None else []
+        corpus_result = check_corpus(stack.rasa_url, rows) if rows else None
     return GateReport(model.name, results, corpus_result)
 
 

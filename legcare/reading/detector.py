@@ -62,6 +62,7 @@ class Detection:
     probability: float                 # chance of "any emergency"
     groups: Dict[str, float]           # red-flag group -> chance
     flagged: bool                      # probability >= threshold
+    group_threshold: float = 0.3       # a group is named from this chance on
 
     @property
     def possible_flags(self) -> List[str]:
@@ -69,8 +70,6 @@ class Detection:
             return []
         named = [g for g, p in sorted(self.groups.items(), key=lambda kv: -kv[1]) if p >= self.group_threshold]
         return named or ["unspecified"]
-
-    group_threshold: float = 0.3
 
     def to_dict(self) -> Dict[str, Any]:
         return {"probability": round(self.probability, 3), "flagged": self.flagged,

@@ -16,7 +16,7 @@ from .reading.context import ContextReader, cue_matcher, find_cues, segments
 from .reading.findings import Findings, Mention  # noqa: F401  (re-exported)
 from .reading.mentions import MentionFinder
 from .reading.nlp import blank_english
-from .reading.normalize import MAX_CHARS, normalize_text  # noqa: F401  (re-exported)
+from .reading.normalize import MAX_CHARS, calm_shouting, normalize_text  # noqa: F401  (re-exported)
 from .reading.spelling import Speller, language_of
 
 
@@ -32,7 +32,7 @@ class Extractor:
         self.cue_matcher = cue_matcher(self.nlp, self.lang)
 
     def extract(self, text: object) -> Findings:
-        clean = normalize_text(text)
+        clean = calm_shouting(normalize_text(text))
         truncated = len(clean) > MAX_CHARS
         if truncated:
             clean = clean[:MAX_CHARS]
@@ -44,7 +44,8 @@ class Extractor:
         lower = [t.lower_ for t in doc]
         cues = find_cues(self.nlp, self.cue_matcher, doc)
         sentence_of, clause_of, segment_of = segments(lower)
-        mentions = self.mentions.find(doc, fixed, clause_of)
+        weather = [s for s, _ in cues.get("reference.weather", [])]
+        mentions = self.mentions.find(doc, fixed, clause_of, sentence_of, weather)
         ctx = ContextReader(lower, cues, sentence_of, clause_of, segment_of, mentions, [t.idx for t in doc],
                             self.kb.cue_rules)
         for m in mentions:
@@ -98,8 +99,18 @@ class Extractor:
 
         present_clauses = {clause_of[m.start] for m in mentions if m.status == "present"}
         findings.side = timeline.side(ctx, self.lang["side"], present_clauses)
-        findings.onset = timeline.onset(ctx)
-        findings.duration = timeline.duration(ctx, clean) or timeline.recent_start(ctx)
+        told: Dict[int, Set[str]] = {}
+        for m in mentions:
+            if m.kind == "S" and m.status == "present":
+                told.setdefault(sentence_of[m.start], set()).add(m.id)
+        episode = timeline.current_episode(ctx, clean, told)
+        if episode is not None:  # something new against a long-standing background
+            findings.duration, background = episode
+            findings.onset = timeline.onset(ctx, background)
+            findings.timeline.append("new against a long-standing background")
+        else:
+            findings.onset = timeline.onset(ctx)
+            findings.duration = timeline.duration(ctx, clean) or timeline.recent_start(ctx)
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
         if timeline.transient_episode(ctx, findings.symptoms, findings.onset, findings.duration_days, findings.side):
             findings.onset = "sudden"

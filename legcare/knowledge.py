@@ -30,7 +30,9 @@ LANGUAGE_LISTS = {
                 "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual"),
     "side": ("left", "right", "not_side_after", "both", "one", "plural_body", "singular_body"),
-    "timeline": ("today", "days", "worsening_fast", "worsening", "recovery", "spread"),
+    "timeline": ("today", "days", "worsening_fast", "worsening", "recovery", "not_recovery_after", "same_complaint",
+                 "contrast", "spread"),
+    "reference": ("weather",),
 }
 # Sections whose names are the educator's own, in order (lowest part of the body first).
 LANGUAGE_ORDERED = ("body_heights",)

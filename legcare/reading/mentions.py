@@ -18,9 +18,11 @@ from spacy.tokens import Doc
 from ..knowledge import Knowledge
 from .findings import Mention
 from .nlp import lemmatize
+from .reference import resolve_pronouns
 from .spelling import Speller
 
 BODY_GROUPS = ("legs", "arms", "face", "eyes", "back", "body", "saddle")
+NOT_ANTECEDENTS = {"everywhere", "all over", "body", "half", "when i wipe", "toilet paper", "down there"}
 
 
 class MentionFinder:
@@ -74,9 +76,12 @@ class MentionFinder:
         """Does the text name a part of the body (after `find` lemmatised it)?"""
         return bool(self.body_matcher(fixed))
 
-    def find(self, doc: Doc, fixed: Doc, clause_of: List[int]) -> List[Mention]:
+    def find(self, doc: Doc, fixed: Doc, clause_of: List[int], sentence_of: List[int],
+             weather: Sequence[int] = ()) -> List[Mention]:
         strings = self.nlp.vocab.strings
         lemmatize(fixed)
+        resolve_pronouns(fixed, [(s, e) for _, s, e in self.body_matcher(fixed)], sentence_of, NOT_ANTECEDENTS,
+                         weather)
         raw: List[Mention] = []
         for key, s, e in self.terms(fixed):
             kind, ident = strings[key].split("|", 1)

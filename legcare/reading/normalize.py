@@ -5,6 +5,9 @@ Invisible characters must never hide a word: every character Unicode calls a
 bidirectional marks, word joiner, byte-order mark, tag characters...) is
 removed outright, so "sud\\u200bdenly" reads "suddenly". Other control
 characters become spaces; variation selectors (emoji presentation) go.
+A message typed in capitals ("LEFT LEG ICE COLD CANT WALK") reads as lower
+case: the tokenizer splits "can't"/"cant" only in lower case, and the
+lexicon is written that way.
 """
 from __future__ import annotations
 
@@ -55,3 +58,14 @@ def normalize_text(text: object) -> str:
     # surrogate halves cannot be encoded and would break logging/JSON
     text = text.encode("utf-8", "replace").decode("utf-8")
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+SHOUTED = 0.7  # share of capital letters above which a message is read in lower case
+
+
+def calm_shouting(text: str) -> str:
+    """Lower-case a message written mostly in capitals (same length, so offsets still hold)."""
+    cased = [c for c in text if c.isalpha() and c.lower() != c.upper()]
+    if len(cased) < 8 or sum(c.isupper() for c in cased) < SHOUTED * len(cased):
+        return text
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)

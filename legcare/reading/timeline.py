@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Dict, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from .context import ContextReader
 
@@ -26,6 +26,7 @@ DURATION_PATTERNS = [
     re.compile(rf"\b{_NUM}\s+(minute|min)s?\b"),
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}\s+{_UNIT}\b"),
     re.compile(rf"\b{_NUM}\s+{_UNIT}\s+(?:ago|now|back)\b"),
+    re.compile(rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_NUM}\s+{_UNIT}\b"),  # "since one hour" (other languages' way)
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_UNIT}\b"),
     re.compile(rf"\bfor\s+(?:a|the)\s+{_UNIT}\b"),
 ]
@@ -49,9 +50,11 @@ VAGUE_DURATIONS = [
 ]
 
 
-def onset(ctx: ContextReader) -> Optional[str]:
+def onset(ctx: ContextReader, background: Set[int] = frozenset()) -> Optional[str]:
+    """Sudden, rapid or gradual, from the onset words (not those in `background` sentences)."""
     for level in ("sudden", "rapid", "gradual"):
-        if any(ctx.valid_cue(s, e) for s, e in ctx.cues.get(f"onset.{level}", [])):
+        if any(ctx.valid_cue(s, e) and ctx.sentence_of[s] not in background
+               for s, e in ctx.cues.get(f"onset.{level}", [])):
             return level
     return None
 
@@ -86,9 +89,12 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
         return "both"
     return None
 
-def duration(ctx: ContextReader, text: str) -> Optional[Dict[str, object]]:
+TimeSpan = Tuple[float, str, int]  # days, the words, the token it starts at
+
+
+def time_spans(ctx: ContextReader, text: str) -> List[TimeSpan]:
+    """Every "for 3 days", "2 hours ago", "since Monday", "for years" in the text (not in a relative's story)."""
     low = text.lower()
-    best: Optional[Tuple[float, str]] = None
     spans = []
     for pat in DURATION_PATTERNS:
         for m in pat.finditer(low):
@@ -109,15 +115,61 @@ def duration(ctx: ContextReader, text: str) -> Optional[Dict[str, object]]:
     for pat, days in VAGUE_DURATIONS:
         for m in pat.finditer(low):
             spans.append((m.start(), m.group(0), days))
+    out: List[TimeSpan] = []
     for start, phrase, days in spans:
         tok = bisect.bisect_left(ctx.offsets, start)  # tokens that start before the match
-        if tok in ctx._context_tokens:
-            continue
-        if best is None or days > best[0]:
-            best = (days, phrase)
-    if best is None:
+        if tok not in ctx._context_tokens:
+            out.append((days, phrase, min(tok, ctx.n - 1)))
+    return out
+
+
+def duration(ctx: ContextReader, text: str) -> Optional[Dict[str, object]]:
+    """How long it has been going on: the longest time the person gives."""
+    spans = time_spans(ctx, text)
+    if not spans:
         return None
-    return {"text": best[1], "days": round(best[0], 3)}
+    days, phrase, _ = max(spans, key=lambda sp: sp[0])
+    return {"text": phrase, "days": round(days, 3)}
+
+
+def current_episode(ctx: ContextReader, text: str, told: Dict[int, Set[str]]
+                    ) -> Optional[Tuple[Dict[str, object], Set[int]]]:
+    """Something new told against a long-standing background: its time, and the background's sentences.
+
+    "Neuropathy in both feet for years ... Tonight my mouth started
+    dribbling": the years are the background, tonight is what is happening.
+    `told` maps each sentence to the symptoms it tells (present ones).
+    When the longest time given is a long-standing one (two months or more),
+    not said of the complaint itself ("been like this for months"), and a
+    recent time (within the last two days: "tonight", "2 hours ago"; or a
+    day of this week: "Monday I was fine") stands in another sentence that
+    tells (or is just before one that tells) a symptom the background does
+    not have, or something is set against the background ("this time is
+    different"), the recent time is the duration; the background's words
+    ("for years", "gradually") then say nothing about how this began.
+    """
+    spans = time_spans(ctx, text)
+    long = [sp for sp in spans if sp[0] >= BACKGROUND_DAYS]
+    if not long:
+        return None
+    background = {ctx.sentence_of[tok] for _, _, tok in long}
+    if any(ctx.sentence_of[s] in background for s, _ in _valid(ctx, "timeline.same_complaint")):
+        return None  # "been like this for two months": the complaint's own time
+    old = set().union(*(told.get(b, set()) for b in background))
+    contrast = bool(_valid(ctx, "timeline.contrast"))
+    recent = [sp for sp in spans if sp[0] <= NEW_DAYS]
+    recent += [(RECENT_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.today")]
+    recent += [(STORY_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.days")]
+    recent = [sp for sp in recent if ctx.sentence_of[sp[2]] not in background]
+
+    def tells_new(sentence: int) -> bool:
+        now = told.get(sentence, set()) | told.get(sentence + 1, set())
+        return bool(now - old) or (bool(now) and contrast)
+
+    if not any(tells_new(ctx.sentence_of[sp[2]]) for sp in recent):
+        return None
+    days, phrase, _ = min(recent, key=lambda sp: sp[0])
+    return {"text": phrase, "days": round(days, 3)}, background - set(told)
 
 
 # ------------------------------------------------------------------ the story over time
@@ -125,11 +177,14 @@ MOTOR_SENSORY = {"leg_weakness", "general_weakness", "arm_weakness", "paralysis"
                  "difficulty_standing_up", "falls", "numbness", "tingling", "balance_problems"}
 LOST_FUNCTION = {"difficulty_walking", "difficulty_standing_up", "paralysis", "falls"}
 NERVE_SYMPTOMS = {"numbness", "tingling", "ascending_weakness"}  # (burning thighs after skiing are muscles)
+WEAKNESS = {"leg_weakness", "general_weakness", "arm_weakness", "paralysis", "leg_heaviness"} | LOST_FUNCTION
 EXERTION = {"heavy_exercise", "unusual_exertion"}  # risk factors that explain sore, tired legs
 EPISODE_SYMPTOMS = {"leg_weakness", "arm_weakness", "numbness", "paralysis", "leg_heaviness"}
 STROKE_SIGNS = {"slurred_speech", "facial_droop", "vision_problems"}
 SPREADING = {"numbness", "tingling", "leg_weakness", "general_weakness", "arm_weakness", "burning_sensation"}
 RECENT_DAYS = 0.5   # "this morning", "since lunch", "last night": within about a day
+NEW_DAYS = 2.0      # a time this recent tells something new
+BACKGROUND_DAYS = 60.0  # "for years", "for months": a long-standing background
 STORY_DAYS = 4.0    # "on Sunday", "over the weekend": a few days
 SHORT_STORY = 14.0  # longer than this is not "over hours or days"
 RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days
@@ -158,7 +213,11 @@ def transient_episode(ctx: ContextReader, symptoms, onset_now: Optional[str],
 
 
 def _valid(ctx: ContextReader, cue: str):
-    return [(s, e) for s, e in ctx.cues.get(cue, []) if ctx.valid_cue(s, e)]
+    found = [(s, e) for s, e in ctx.cues.get(cue, []) if ctx.valid_cue(s, e)]
+    if cue == "timeline.recovery":  # "now I can barely lift them" is no recovery
+        not_after = {s for s, _ in ctx.cues.get("timeline.not_recovery_after", [])}
+        found = [(s, e) for s, e in found if e not in not_after]
+    return found
 
 
 def _distinct_spans(spans):
@@ -167,6 +226,20 @@ def _distinct_spans(spans):
     for s, e in sorted(spans, key=lambda se: (-(se[1] - se[0]), se[0])):
         if not any(s < oe and os < e for os, oe in out):
             out.append((s, e))
+    return out
+
+
+CLOCK = re.compile(r"^(?:[01]?\d|2[0-3])(?::[0-5]\d)?(?:am|pm|h)?$|^(?:[01]?\d|2[0-3])[:.][0-5]\d$")
+
+
+def _clock_times(ctx: ContextReader):
+    """'at 4pm', 'by 10:30', "it's 4pm now": a time of day places the story within today."""
+    out = []
+    for i, w in enumerate(ctx.lower):
+        nxt = ctx.lower[i + 1] if i + 1 < ctx.n else ""
+        is_time = (CLOCK.match(w) and (w[-2:] in ("am", "pm") or ":" in w or nxt in ("am", "pm", "o'clock", "oclock")))
+        if is_time and ctx.valid_cue(i, i + 1):
+            out.append((i, i + 1))
     return out
 
 
@@ -198,7 +271,8 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
         return None
     if _valid(ctx, "timeline.recovery"):
         return None  # "Monday I couldn't do stairs, Wednesday nearly normal": getting better
-    anchors = _distinct_spans([span for cue in ("timeline.today", "timeline.days") for span in _valid(ctx, cue)])
+    anchors = _distinct_spans([span for cue in ("timeline.today", "timeline.days") for span in _valid(ctx, cue)]
+                              + _clock_times(ctx))
     # a long duration elsewhere ("a chest infection three weeks ago") does not hide a story told day by day
     if not (_short(duration_days) or len(anchors) >= 2):
         return None
@@ -211,6 +285,9 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
     # it unless the nerves are involved (tingling, numbness)
     nerves = present & NERVE_SYMPTOMS
     if len(anchors) >= 2 and present & LOST_FUNCTION and (nerves or not exertion):
+        return "rapid"
+    # tingling or numbness, then weakness, told over a few days: how nerve weakness climbs
+    if len(anchors) >= 2 and nerves and present & WEAKNESS and _short(duration_days):
         return "rapid"
     return None
 

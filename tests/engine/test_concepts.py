@@ -57,6 +57,26 @@ import pytest
     ("pain between my shoulder blades", "back_pain"),
     ("my back's been giving me grief", "back_pain"),
     ("my thighs are so sore after the gym", "muscle_pain"),
+    # emptying the bladder and feeling it, in everyday words
+    ("I stand at the toilet and nothing comes out", "bladder_bowel_problems"),
+    ("I have to push hard on my tummy to get the wee out", "bladder_bowel_problems"),
+    ("I don't really feel it any more when I pee", "bladder_bowel_problems"),
+    ("he hasn't needed a wee since yesterday morning", "bladder_bowel_problems"),
+    # feeling around the bottom without the word "numb"
+    ("my backside doesn't feel like mine when I sit down", "saddle_numbness"),
+    ("I can barely feel the paper when I wipe", "saddle_numbness"),
+    # the face looking wrong, the mouth leaking from one corner
+    ("my husband's face looks odd on the left", "facial_droop"),
+    ("tea kept dribbling from the left corner of my mouth", "facial_droop"),
+    # colours and coldness of a leg
+    ("her foot is purply and much colder than the other one", "cold_pale_leg"),
+    # weakness and walking in other words
+    ("my legs feel like rubber", "leg_weakness"),
+    ("he is barely able to move his legs", "leg_weakness"),
+    ("on the walk to the shop I had to sit down twice", "difficulty_walking"),
+    ("I had to grab the worktop to stay upright", "difficulty_walking"),
+    ("she is too weak to stand for the transfer", "difficulty_standing_up"),
+    ("my mum doesn't know how she got there", "confusion"),
 ])
 def test_concept_found(engine, text, symptom):
     assert symptom in engine.extract(text).symptoms
@@ -78,6 +98,9 @@ def test_concept_found(engine, text, symptom):
     ("I feel the cold more than most", "cold_pale_leg"),
     ("she thinks it's her sciatica", "confusion"),
     ("I sleep on my left side", "arm_weakness"),
+    ("I don't need the loo at night any more", "bladder_bowel_problems"),
+    ("the weather turned colder this week", "cold_pale_leg"),
+    ("a funny thing happened at work", "facial_droop"),
 ])
 def test_concept_not_found(engine, text, symptom):
     assert symptom not in engine.extract(text).symptoms

@@ -176,3 +176,79 @@ def test_a_leg_gone_cold_and_white_today_is_an_emergency(engine):
 
 def test_feet_always_cold_for_years_is_not(engine):
     assert level(engine, "my feet are always cold and a bit pale, it's been like that for years") != "emergency"
+
+
+# ---------------------------------------------------------------- something new against a background
+def test_tonight_against_years_of_neuropathy_is_read_as_new(engine):
+    out = engine.assess("I've had numb feet from diabetes for years, nothing new there. "
+                        "This evening my right leg went weak and heavy and I keep dragging it.")
+    assert out["duration"]["days"] <= 0.5
+    assert out["onset"] != "gradual"
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_a_long_time_said_of_the_complaint_itself_stays_its_duration(engine):
+    out = engine.assess("My calves ache by the evening and feel fine again in the morning. "
+                        "Been like this for about three months.")
+    assert out["duration"]["days"] >= 60
+    assert out["triage"]["level"] != "emergency"
+
+
+def test_an_attack_that_passed_against_an_old_condition_is_a_possible_mini_stroke(engine):
+    out = engine.assess("Earlier this afternoon my right arm went floppy for about ten minutes, then it came back. "
+                        "I've had high blood pressure for twenty years.")
+    assert out["onset"] == "sudden"
+    assert out["triage"]["level"] == "emergency"
+
+
+# ---------------------------------------------------------------- the story over hours and days
+def test_tingling_then_weakness_over_a_few_days_is_rapid(engine):
+    out = engine.assess("Tingling started in my toes on Friday. Since Sunday my legs have felt weak and wobbly.")
+    assert out["onset"] == "rapid"
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_a_time_of_day_places_the_story_within_today(engine):
+    out = engine.assess("At 9am my feet were a bit tingly. It is 5pm now and my legs can hardly hold me, "
+                        "I had to grab the banister to stay upright.")
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_recovery_words_stop_a_worsening_reading(engine):
+    out = engine.assess("Had a panic attack last night, my legs went weak and tingly for twenty minutes. "
+                        "Today completely normal again.")
+    assert out["triage"]["level"] != "emergency"
+
+
+def test_now_i_can_barely_is_not_recovery(engine):
+    out = engine.assess("Since yesterday my legs keep getting weaker, now I can barely lift them.")
+    assert out["onset"] == "rapid"
+
+
+def test_since_with_a_number_is_a_duration(engine):
+    assert engine.assess("my left leg is numb since two hours")["duration"]["days"] < 0.1
+
+
+# ---------------------------------------------------------------- pronouns and capitals
+def test_them_and_it_stand_for_the_body_part_named_before(engine):
+    assert "paralysis" in engine.assess("my legs stopped working and I can't move them")["symptoms"]
+    out = engine.assess("my right foot went white, it's freezing to touch and it hurts")
+    assert {"cold_pale_leg", "leg_pain"} <= set(out["symptoms"])
+
+
+def test_it_of_the_weather_is_not_a_body_part(engine):
+    out = engine.assess("My knee aches. It was freezing outside on my walk today.")
+    assert "cold_pale_leg" not in out["symptoms"]
+    assert out["triage"]["level"] != "emergency"
+
+
+def test_number_must_agree(engine):
+    # "it" cannot stand for "legs"
+    assert "cold_pale_leg" not in engine.assess("My legs ache after the match. It was icy and pale blue sky.")["symptoms"]
+
+
+def test_a_message_in_capitals_reads_like_lower_case(engine):
+    shout = engine.assess("MY DAD CANT MOVE HIS RIGHT LEG AND CANT TALK PROPERLY")
+    calm = engine.assess("my dad cant move his right leg and cant talk properly")
+    assert shout["symptoms"] == calm["symptoms"]
+    assert shout["triage"]["level"] == "emergency"

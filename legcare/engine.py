@@ -72,6 +72,7 @@ class Engine:
             "truncated": f.truncated,
             "screen": screen.to_dict(self.kb.screen),
             "language": f.language,
+            "translated_from": f.translated_from,
             "timeline": list(f.timeline),
             "detector": detection.to_dict() if detection is not None else None,
             "disclaimer": DISCLAIMER,

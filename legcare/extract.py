@@ -8,6 +8,7 @@ the text, tokenise it (blank English spaCy), fix typos, find mentions
 """
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Set, Tuple
 
 from .knowledge import Knowledge
@@ -18,6 +19,9 @@ from .reading.mentions import MentionFinder
 from .reading.nlp import blank_english
 from .reading.normalize import MAX_CHARS, calm_shouting, normalize_text  # noqa: F401  (re-exported)
 from .reading.spelling import Speller, language_of
+from .reading.translate import Translator
+
+WORDS = re.compile(r"[^\W\d_]+")
 
 
 class Extractor:
@@ -30,6 +34,7 @@ class Extractor:
         self.speller = Speller()
         self.mentions = MentionFinder(kb, self.nlp, self.speller)
         self.cue_matcher = cue_matcher(self.nlp, self.lang)
+        self.translator = Translator(kb.translations)
 
     def extract(self, text: object) -> Findings:
         clean = calm_shouting(normalize_text(text))
@@ -39,6 +44,11 @@ class Extractor:
         findings = Findings(truncated=truncated)
         if not clean:
             return findings
+        translation = None
+        if language_of(WORDS.findall(clean.lower()), self.speller.vocab) == "other":
+            translation = self.translator.translate(clean)
+            if translation is not None:  # read the rough English; the reply still carries the language note
+                clean = translation.text
         doc = self.nlp.make_doc(clean)
         fixed = self.speller.correct(self.nlp, doc)
         lower = [t.lower_ for t in doc]
@@ -107,23 +117,26 @@ class Extractor:
         if episode is not None:  # something new against a long-standing background
             findings.duration, background = episode
             findings.onset = timeline.onset(ctx, background)
-            findings.timeline.append("new against a long-standing background")
+            findings.timeline.append("new_on_background")
         else:
             findings.onset = timeline.onset(ctx)
             findings.duration = timeline.duration(ctx, clean) or timeline.recent_start(ctx)
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
-        if timeline.transient_episode(ctx, findings.symptoms, findings.onset, findings.duration_days, findings.side):
+        attack = timeline.passed_attack(ctx, clean, findings.symptoms, findings.onset, findings.duration_days,
+                                        findings.side)
+        if attack == "passed_attack":
             findings.onset = "sudden"
-            findings.timeline.append("an attack that passed within minutes")
+        if attack:
+            findings.timeline.append(attack)
         story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days,
                                      exertion=bool(set(findings.risk_factors) & timeline.EXERTION))
         if story:
             findings.onset = story
-            findings.timeline.append("getting worse over hours or days")
+            findings.timeline.append("worsening")
         if "ascending_weakness" not in findings.symptoms and timeline.spreading_upwards(
                 ctx, self.lang["body_heights"], findings.symptoms, findings.onset, findings.duration_days):
             findings.symptoms.append("ascending_weakness")
-            findings.timeline.append("spreading upwards")
+            findings.timeline.append("spreading_upwards")
         findings.age = person.age(clean.lower())
         if "fever" not in findings.symptoms and "fever" not in findings.negated and measures.has_fever(clean):
             findings.symptoms.append("fever")
@@ -131,6 +144,11 @@ class Extractor:
         findings.about_body = any(m.kind == "S" for m in mentions) or self.mentions.has_body_words(fixed)
         findings.general_question = ctx.asks_in_general() and not findings.symptoms
         findings.language = language_of(lower, self.speller.vocab)
+        if translation is not None:
+            findings.language = "other"
+            findings.translated_from = translation.language
+            findings.spans = {}  # offsets in the English text are not the person's words
+            findings.evidence = {}
         if findings.age is not None and findings.age >= 65 and "older_age" not in risks:
             risks.append("older_age")
         return findings

@@ -23,6 +23,8 @@ CATEGORIES = (
 )
 ONSETS = ("sudden", "rapid", "gradual")
 SIDES = ("left", "right", "one", "both")
+# What the timeline reader can tell of how things developed (legcare/reading/timeline.py, `story` in rules)
+STORIES = ("passed_attack", "passed_attack_days_ago", "worsening", "spreading_upwards", "new_on_background")
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
     "negation": ("before", "pseudo", "after", "stop", "list_links"),
@@ -37,7 +39,7 @@ LANGUAGE_LISTS = {
 # Sections whose names are the educator's own, in order (lowest part of the body first).
 LANGUAGE_ORDERED = ("body_heights",)
 RULE_TESTS = (
-    "symptom", "all_symptoms", "none", "risk", "onset", "not_onset", "side",
+    "symptom", "all_symptoms", "none", "risk", "onset", "not_onset", "side", "story",
     "max_days", "min_days", "unless",
 )
 
@@ -256,6 +258,7 @@ class Knowledge:
     seed_titles: Dict[str, str] = field(default_factory=dict)
     questions: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     screen: Optional[Screen] = None
+    translations: Dict[str, Dict[str, str]] = field(default_factory=dict)  # language -> phrase -> English
     directory: Path = field(default=DEFAULT_DIR)
 
     def education(self, item_id: str):
@@ -474,6 +477,10 @@ def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term
             for o in chk.seq(value, key, rule_id):
                 if o not in ONSETS:
                     chk.fail(f"'{o}' is not one of {', '.join(ONSETS)}", test, rule_id, f"when.{key}")
+        elif key == "story":
+            for s in chk.seq(value, key, rule_id):
+                if s not in STORIES:
+                    chk.fail(f"'{s}' is not one of {', '.join(STORIES)}", test, rule_id, "when.story")
         elif key == "side":
             for s in chk.seq(value, key, rule_id):
                 if s not in SIDES:
@@ -546,6 +553,31 @@ def _cue_rule(chk: _Checker, node: dict, entry: str) -> CueRule:
             chk.fail(f"'{end}' is not one of: {', '.join(CUE_ENDS)}", node, entry, "ends_at")
     return CueRule(direction=direction, ends_at=ends, joined_by=chk.texts(node, "joined_by", entry, required=False),
                    unless_near=chk.texts(node, "unless_near", entry, required=False), **numbers)
+
+
+def _load_translations(path: Path) -> Dict[str, Dict[str, str]]:
+    """knowledge/translations.yml: per language, phrases people write and the plain English for them."""
+    if not path.exists():
+        return {}
+    chk = _Checker(path.name)
+    doc = chk.mapping(read_yaml(path), "the file")
+    languages = chk.mapping(doc.get("languages"), "'languages'", "languages")
+    out: Dict[str, Dict[str, str]] = {}
+    for lang in languages:
+        node = chk.mapping(languages[lang], f"language '{lang}'", str(lang))
+        chk.text(node, "name", str(lang))
+        phrases = chk.mapping(node.get("phrases"), "'phrases'", str(lang))
+        table: Dict[str, str] = {}
+        for source in phrases:
+            english = phrases[source]
+            if (not isinstance(source, (str, int)) or not str(source).strip() or isinstance(english, bool)
+                    or not isinstance(english, (str, int)) or not str(english).strip()):
+                chk.fail(f"'{source}: {english}' must be text on both sides", phrases, str(lang), "phrases")
+            table[str(source).strip()] = str(english).strip()
+        if not table:
+            chk.fail("the list of phrases is empty", node, str(lang), "phrases")
+        out[str(lang)] = table
+    return out
 
 
 def load(directory: Optional[os.PathLike] = None) -> Knowledge:
@@ -694,8 +726,9 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
         questions[qid] = {"text": chk.text(node, "text", qid), "buttons": buttons}
 
     screen = _load_screen(directory / "screen.yml", symptoms, risks, conditions, seeds, seen)
+    translations = _load_translations(directory / "translations.yml")
 
-    return Knowledge(cue_rules=cue_rules, red_flag_groups=red_flag_groups, screen=screen, questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
+    return Knowledge(translations=translations, cue_rules=cue_rules, red_flag_groups=red_flag_groups, screen=screen, questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
                      red_flags=red_flags, levels=levels, urgent_rules=urgent, routine_rules=routine,
                      self_care_rules=self_care_rules, exercises=exercises, home_measures=measures,
                      general_safety=general_safety, general_safety_sources=general_sources,

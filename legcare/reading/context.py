@@ -28,6 +28,17 @@ SOFT_BOUNDARIES = {",", "and", "or", "-", "–", "—", "/", "&", "nor"}
 CLAUSE_WORDS = {"but", "however", "although", "though", "whereas", "except", "yet"}
 
 
+def _after_inability(lower: Sequence[str], i: int, reach: int = 4) -> bool:
+    """Is there a "can't"/"unable" within `reach` words before token i, in the same sentence?"""
+    for j in range(i - 1, max(-1, i - 1 - reach), -1):
+        w = lower[j]
+        if w in HARD_BOUNDARIES:
+            return False
+        if w in {"cannot", "unable"} or (w in {"n't", "nt", "not"} and j > 0 and lower[j - 1] in INABILITY):
+            return True
+    return False
+
+
 def segments(lower: Sequence[str]) -> Tuple[List[int], List[int], List[int]]:
     """Sentence, clause and comma-segment index of every token."""
     sentence_of, clause_of, segment_of = [], [], []
@@ -93,6 +104,8 @@ class ContextReader:
             and not any(i in self.mention_tokens for i in range(s, e))
             # "can't get up", "won't move": inability, not absence
             and not (lower[s] in {"n't", "nt", "not"} and s > 0 and lower[s - 1] in INABILITY)
+            # "can't stand without falling": the falling happens
+            and not (lower[s] == "without" and _after_inability(lower, s))
         ]
         self.stop_tokens = set()
         for s, e in self.cues.get("negation.stop", []):

@@ -33,7 +33,8 @@ class Findings:
     about_body: bool = False         # the message speaks of the body or how it feels
     general_question: bool = False   # a general question ("what exercises help weak knees?"), no report
     language: str = "en"             # "en", "other" (mostly not English) or "none" (no words, e.g. emoji)
-    timeline: List[str] = field(default_factory=list)  # what the timeline reader saw ("spreading upwards", ...)
+    translated_from: Optional[str] = None  # the glossary the message was read through (knowledge/translations.yml)
+    timeline: List[str] = field(default_factory=list)  # what the timeline reader told (knowledge.STORIES ids)
 
     @property
     def duration_days(self) -> Optional[float]:

@@ -7,7 +7,7 @@ pronoun that stands for a body part takes that part's word (its NORM), and
 the rules read "can't move them" as "can't move legs".
 
 A pronoun takes the last part of the body named before it, in its own
-sentence or the one before, when the number agrees: "it" a single part
+sentence or the two before, when the number agrees: "it" a single part
 ("my foot"), "them" and "they" several ("my legs", "my arm and leg").
 Anything else ("it started on Monday", "they said it's sciatica") keeps its
 own word, and so does "it" when the weather follows ("it was cold outside";
@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 SINGULAR = {"it", "its"}
 PLURAL = {"them", "they", "their"}
 JOINERS = {"and", "or", "&", "/", ",", "my", "the", "his", "her", "their", "left", "right", "both"}
-REACH_SENTENCES = 1  # the pronoun's own sentence and the one before
+REACH_SENTENCES = 2  # the pronoun's own sentence and the two before
 WEATHER_REACH = 4  # "it was so cold outside", "the cold weather set it off": this many words either side
 
 

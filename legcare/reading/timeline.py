@@ -20,13 +20,14 @@ UNIT_DAYS = {
 }
 _NUM = r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|(?:a )?few|(?:a )?couple(?: of)?|several|some)"
 _UNIT = r"(minute|min|hour|hr|day|night|week|wk|fortnight|month|year|yr)s?"
+_GAP = r"(?:(?<=\d)\s*|\s+)"  # "1hr" and "1 hr"; words need a space ("someday" is not "some day")
 DURATION_PATTERNS = [
-    re.compile(rf"\b(?:for|over)\s+(?:about|around|nearly|almost|over|roughly|maybe|like|the\s+(?:past|last))?\s*{_NUM}\s+{_UNIT}\b"),
+    re.compile(rf"\b(?:for|over)\s+(?:about|around|nearly|almost|over|roughly|maybe|like|the\s+(?:past|last))?\s*{_NUM}{_GAP}{_UNIT}\b"),
     re.compile(r"\b(?:for|in|over)\s+(?:the\s+(?:past|last)\s+)?(?:about\s+)?(half an? hour|half hour|an? hour and a half)\b"),
-    re.compile(rf"\b{_NUM}\s+(minute|min)s?\b"),
-    re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}\s+{_UNIT}\b"),
-    re.compile(rf"\b{_NUM}\s+{_UNIT}\s+(?:ago|now|back)\b"),
-    re.compile(rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_NUM}\s+{_UNIT}\b"),  # "since one hour" (other languages' way)
+    re.compile(rf"\b{_NUM}{_GAP}(minute|min)s?\b"),
+    re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}{_GAP}{_UNIT}\b"),
+    re.compile(rf"\b{_NUM}{_GAP}{_UNIT}\s+(?:ago|now|back)\b"),
+    re.compile(rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_NUM}{_GAP}{_UNIT}\b"),  # "since one hour" (other languages' way)
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_UNIT}\b"),
     re.compile(rf"\bfor\s+(?:a|the)\s+{_UNIT}\b"),
 ]
@@ -153,9 +154,9 @@ def current_episode(ctx: ContextReader, text: str, told: Dict[int, Set[str]]
     if not long:
         return None
     background = {ctx.sentence_of[tok] for _, _, tok in long}
-    if any(ctx.sentence_of[s] in background for s, _ in _valid(ctx, "timeline.same_complaint")):
-        return None  # "been like this for two months": the complaint's own time
     old = set().union(*(told.get(b, set()) for b in background))
+    if not old and any(ctx.sentence_of[s] in background for s, _ in _valid(ctx, "timeline.same_complaint")):
+        return None  # "been like this for two months": the complaint's own time
     contrast = bool(_valid(ctx, "timeline.contrast"))
     recent = [sp for sp in spans if sp[0] <= NEW_DAYS]
     recent += [(RECENT_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.today")]
@@ -189,6 +190,7 @@ STORY_DAYS = 4.0    # "on Sunday", "over the weekend": a few days
 SHORT_STORY = 14.0  # longer than this is not "over hours or days"
 RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days
 EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
+ATTACK_RECALL_DAYS = 14.0  # such an attack in the last two weeks still needs a same-day check
 
 
 def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[str]:
@@ -198,18 +200,32 @@ def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[
     return onset_now
 
 
-def transient_episode(ctx: ContextReader, symptoms, onset_now: Optional[str],
-                      duration_days: Optional[float], side_now: Optional[str]) -> bool:
-    """A stroke-like attack that lasted minutes and passed: sudden by nature (a possible mini-stroke).
+def passed_attack(ctx: ContextReader, text: str, symptoms, onset_now: Optional[str],
+                  duration_days: Optional[float], side_now: Optional[str]) -> Optional[str]:
+    """A stroke-like attack that lasted minutes and passed: a possible mini-stroke.
 
+    "passed_attack" when it happened within about the last hour or the
+    whole story is that short (sudden by nature); "passed_attack_days_ago"
+    when it was days ago ("last Thursday my arm went heavy for 20 minutes,
+    fine since"): the attack's own length is the shortest time given, the
+    time since it the longest, up to two weeks.
     Stroke-like means one-sided weakness or numbness, or the face, speech or
     sight; jelly legs on both sides in a panic are not.
     """
-    if onset_now is not None or duration_days is None or duration_days > EPISODE_DAYS:
-        return False
     present = set(symptoms)
     stroke_like = present & STROKE_SIGNS or (present & EPISODE_SYMPTOMS and side_now in ("left", "right", "one"))
-    return bool(stroke_like) and bool(_valid(ctx, "timeline.recovery"))
+    if not stroke_like or not _valid(ctx, "timeline.recovery") or onset_now == "gradual":
+        return None
+    lengths = [days for days, _, _ in time_spans(ctx, text) if days <= EPISODE_DAYS]
+    since = [d for d in (duration_days,) if d is not None and d > EPISODE_DAYS]
+    since += [STORY_DAYS for _ in _valid(ctx, "timeline.days")[:1]]  # "last Friday", "on Tuesday"
+    if since and max(since) > 1.0:
+        if lengths and max(since) <= ATTACK_RECALL_DAYS:
+            return "passed_attack_days_ago"
+        return None
+    if onset_now is None and duration_days is not None and duration_days <= EPISODE_DAYS:
+        return "passed_attack"
+    return None
 
 
 def _valid(ctx: ContextReader, cue: str):
@@ -284,7 +300,8 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
     # a day-by-day story ending in lost function; after unusual effort, sore muscles explain
     # it unless the nerves are involved (tingling, numbness)
     nerves = present & NERVE_SYMPTOMS
-    if len(anchors) >= 2 and present & LOST_FUNCTION and (nerves or not exertion):
+    # (effort explains tired legs, not weak hands)
+    if len(anchors) >= 2 and present & LOST_FUNCTION and (nerves or "arm_weakness" in present or not exertion):
         return "rapid"
     # tingling or numbness, then weakness, told over a few days: how nerve weakness climbs
     if len(anchors) >= 2 and nerves and present & WEAKNESS and _short(duration_days):

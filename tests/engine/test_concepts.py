@@ -77,6 +77,9 @@ import pytest
     ("I had to grab the worktop to stay upright", "difficulty_walking"),
     ("she is too weak to stand for the transfer", "difficulty_standing_up"),
     ("my mum doesn't know how she got there", "confusion"),
+    ("his right calf is fat and twice the size of the other", "swelling"),
+    ("my heart keeps doing little flips in my chest", "palpitations"),
+    ("she says her heart is galloping", "palpitations"),
 ])
 def test_concept_found(engine, text, symptom):
     assert symptom in engine.extract(text).symptoms

@@ -252,3 +252,65 @@ def test_a_message_in_capitals_reads_like_lower_case(engine):
     calm = engine.assess("my dad cant move his right leg and cant talk properly")
     assert shout["symptoms"] == calm["symptoms"]
     assert shout["triage"]["level"] == "emergency"
+
+
+# ---------------------------------------------------------------- other languages (knowledge/translations.yml)
+@pytest.mark.parametrize("text, lang", [
+    ("Mi madre de repente no puede mover la pierna derecha y tiene la boca torcida", "es"),
+    ("Mon père a le visage qui tombe d'un côté et sa jambe gauche est faible depuis une heure", "fr"),
+    ("Mój tata nagle nie może mówić i ma słabe nogi", "pl"),
+])
+def test_a_message_in_another_language_is_read_through_the_glossary(engine, text, lang):
+    out = engine.assess(text)
+    assert out["translated_from"] == lang
+    assert out["language"] == "other"  # the reply still carries the language note
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_an_english_message_is_never_translated(engine):
+    # "pie" is Spanish for foot, "son" French for his: English words stay English
+    out = engine.assess("my son ate a pie and now his legs ache after football")
+    assert out["translated_from"] is None and "cold_pale_leg" not in out["symptoms"]
+
+
+def test_only_one_glossary_is_used_and_it_needs_enough_words():
+    from legcare.reading.translate import Translator
+    t = Translator({"es": {"pierna": "leg", "débil": "weak", "mi": "my"}, "it": {"gamba": "leg"}})
+    out = t.translate("mi pierna está débil")
+    assert out.language == "es" and out.text == "my leg está weak"
+    assert t.translate("gamba") is None  # one word known is not enough to switch languages
+
+
+def test_a_malformed_glossary_stops_loading_with_file_and_line(tmp_path):
+    import shutil
+    from legcare import knowledge
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(knowledge.DEFAULT_DIR, kdir)
+    (kdir / "translations.yml").write_text("languages:\n  es:\n    name: Spanish\n    phrases:\n      pierna: [leg]\n")
+    with pytest.raises(knowledge.KnowledgeError) as err:
+        knowledge.load(kdir)
+    assert "translations.yml" in str(err.value) and "pierna" in str(err.value)
+
+
+def test_a_mini_stroke_days_ago_that_passed_is_urgent_not_routine(engine):
+    out = engine.assess("Last Friday my right arm and leg went numb for about ten minutes, then back to normal. "
+                        "Nothing since.")
+    assert "passed_attack_days_ago" in out["timeline"]
+    assert out["triage"]["level"] in ("urgent", "emergency")
+
+
+def test_can_not_without_is_not_a_negation(engine):
+    assert "falls" in engine.assess("she can't stand up without falling over")["symptoms"]
+    assert "falls" in engine.assess("I can walk without falling")["negated"]
+
+
+def test_an_unknown_story_in_a_rule_stops_loading(tmp_path):
+    import shutil
+    from legcare import knowledge
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(knowledge.DEFAULT_DIR, kdir)
+    path = kdir / "triage.yml"
+    path.write_text(path.read_text().replace("story: [passed_attack_days_ago]", "story: [passed_out]"))
+    with pytest.raises(knowledge.KnowledgeError) as err:
+        knowledge.load(kdir)
+    assert "triage.yml" in str(err.value) and "passed_out" in str(err.value)

@@ -31,8 +31,8 @@ LANGUAGE_LISTS = {
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "past", "ongoing",
                 "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual"),
-    "side": ("left", "right", "not_side_after", "both", "one", "plural_body", "singular_body"),
-    "timeline": ("today", "days", "worsening_fast", "worsening", "recovery", "not_recovery_after", "same_complaint",
+    "side": ("left", "right", "not_side_after", "compared_with", "both", "one", "plural_body", "singular_body"),
+    "timeline": ("today", "days", "worsening_fast", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "stable", "same_complaint",
                  "contrast", "spread"),
     "reference": ("weather",),
 }

@@ -64,6 +64,7 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
         return None
     body = set(lang["singular_body"]) | set(lang["plural_body"]) | {"side", "body", "half"}
     not_after = set(lang["not_side_after"])
+    compared = set(lang["compared_with"])
     found: Set[str] = set()
     for kind in ("both", "one"):
         if any(ctx.clause_of[s] in clauses and ctx.valid_cue(s, e) for s, e in ctx.cues.get(f"side.{kind}", [])):
@@ -74,6 +75,8 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
                 continue
             nxt = ctx.lower[s + 1] if s + 1 < ctx.n else ""
             prev = ctx.lower[s - 1] if s > 0 else ""
+            if compared.intersection(ctx.lower[max(0, s - 3):s]):
+                continue  # "weaker than the right": the side it is compared with
             near_body = any(ctx.lower[j] in body for j in range(s + 1, min(ctx.n, s + 4)))
             if nxt in not_after and not near_body:
                 continue
@@ -229,11 +232,12 @@ def passed_attack(ctx: ContextReader, text: str, symptoms, onset_now: Optional[s
 
 
 def _valid(ctx: ContextReader, cue: str):
+    """The cue's matches that count: not negated, not in a relative's story, not followed by
+    a word of its `not_<name>_after` list ("now I can barely": no recovery; "weaker than": a comparison)."""
     found = [(s, e) for s, e in ctx.cues.get(cue, []) if ctx.valid_cue(s, e)]
-    if cue == "timeline.recovery":  # "now I can barely lift them" is no recovery
-        not_after = {s for s, _ in ctx.cues.get("timeline.not_recovery_after", [])}
-        found = [(s, e) for s, e in found if e not in not_after]
-    return found
+    section, _, name = cue.partition(".")
+    not_after = {s for s, _ in ctx.cues.get(f"{section}.not_{name}_after", [])}
+    return [(s, e) for s, e in found if e not in not_after]
 
 
 def _distinct_spans(spans):
@@ -285,8 +289,8 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
     present = set(symptoms)
     if onset_now in ("sudden", "rapid", "gradual") or not present & MOTOR_SENSORY:
         return None
-    if _valid(ctx, "timeline.recovery"):
-        return None  # "Monday I couldn't do stairs, Wednesday nearly normal": getting better
+    if _valid(ctx, "timeline.recovery") or _valid(ctx, "timeline.stable"):
+        return None  # "Monday I couldn't do stairs, Wednesday nearly normal": getting better; "the same each day"
     anchors = _distinct_spans([span for cue in ("timeline.today", "timeline.days") for span in _valid(ctx, cue)]
                               + _clock_times(ctx))
     # a long duration elsewhere ("a chest infection three weeks ago") does not hide a story told day by day

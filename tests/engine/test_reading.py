@@ -314,3 +314,17 @@ def test_an_unknown_story_in_a_rule_stops_loading(tmp_path):
     with pytest.raises(knowledge.KnowledgeError) as err:
         knowledge.load(kdir)
     assert "triage.yml" in str(err.value) and "passed_out" in str(err.value)
+
+
+def test_the_same_each_day_is_not_worsening(engine):
+    out = engine.assess("For the past week my legs have felt weaker on the stairs and my feet tingle. "
+                        "It has stayed the same, not getting worse.")
+    assert "worsening" not in out["timeline"]
+    assert out["triage"]["level"] == "urgent"
+
+
+def test_weaker_than_the_other_side_is_a_comparison(engine):
+    out = engine.assess("Since lunchtime my right leg feels weaker than the left one")
+    assert out["side"] == "right"
+    assert "worsening" not in out["timeline"]
+    assert out["triage"]["level"] == "emergency"  # new one-sided weakness within the day

@@ -133,6 +133,8 @@ class Extractor:
         if story:
             findings.onset = story
             findings.timeline.append("worsening")
+        if timeline.recovering(ctx):
+            findings.timeline.append("recovering")
         if "ascending_weakness" not in findings.symptoms and timeline.spreading_upwards(
                 ctx, self.lang["body_heights"], findings.symptoms, findings.onset, findings.duration_days):
             findings.symptoms.append("ascending_weakness")

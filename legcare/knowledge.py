@@ -24,14 +24,16 @@ CATEGORIES = (
 ONSETS = ("sudden", "rapid", "gradual")
 SIDES = ("left", "right", "one", "both")
 # What the timeline reader can tell of how things developed (legcare/reading/timeline.py, `story` in rules)
-STORIES = ("passed_attack", "passed_attack_days_ago", "worsening", "spreading_upwards", "new_on_background")
+STORIES = ("passed_attack", "passed_attack_days_ago", "worsening", "spreading_upwards", "new_on_background",
+           "recovering")
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
     "negation": ("before", "pseudo", "after", "stop", "list_links"),
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "past", "ongoing",
                 "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual"),
-    "side": ("left", "right", "not_side_after", "compared_with", "both", "one", "plural_body", "singular_body"),
+    "side": ("left", "right", "not_side_after", "compared_with", "both", "one", "plural_body", "singular_body",
+             "arm_words", "leg_words"),
     "timeline": ("today", "days", "worsening_fast", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "stable", "same_complaint",
                  "contrast", "spread"),
     "reference": ("weather",),
@@ -145,6 +147,7 @@ class Term:
     ask: Optional[str] = None
     sources: Tuple[str, ...] = ()
     generic_of: Tuple[str, ...] = ()
+    not_phrases: Tuple[str, ...] = ()  # look-alikes that are not this ("fell asleep" is no fall)
 
 
 @dataclass(frozen=True)
@@ -401,8 +404,10 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             id=term_id, name=name, phrases=phrases, misspellings=misspellings, near=tuple(near),
             ask=chk.text(node, "ask", term_id, required=False),
             sources=chk.sources(node, term_id, seeds),
-            generic_of=chk.texts(node, "generic_of", term_id, required=False))
-        unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources", "generic_of"}
+            generic_of=chk.texts(node, "generic_of", term_id, required=False),
+            not_phrases=chk.texts(node, "not_phrases", term_id, required=False))
+        unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources", "generic_of",
+                               "not_phrases"}
         if unknown:
             chk.fail(f"unknown field(s) {sorted(unknown)}", node, term_id)
     return terms

@@ -119,8 +119,12 @@ class ContextReader:
         self._family = self._family_scopes()
         self._past = self._past_scopes()
         self._hypothetical = self._hypothetical_sentences()
+        # words whose time, side and onset are not the present story's: a relative's history, the
+        # past, hypotheticals; a relative telling today's story ("dad has a weak left leg for 2
+        # days") keeps its side and time
+        history = [(s, e) for s, e, kind in self._family_kinds if kind == "all"]
         self._context_tokens = set()
-        for scopes in (self._family, self._past):
+        for scopes in (history, self._past):
             for s, e in scopes:
                 self._context_tokens.update(range(s, e))
         for i in range(self.n):

@@ -41,6 +41,7 @@ class MentionFinder:
         self.terms = PhraseMatcher(vocab, attr="NORM")
         self.near_words = PhraseMatcher(vocab, attr="NORM")
         self.caps = PhraseMatcher(vocab, attr="ORTH")
+        self.look_alikes = PhraseMatcher(vocab, attr="LOWER")  # "fell asleep" is not a fall (word for word)
         self.near_rules: Dict[str, Tuple[str, int, int]] = {}
 
         def learn(phrases: Iterable[str]) -> None:
@@ -49,6 +50,8 @@ class MentionFinder:
         for kind, table in (("S", kb.symptoms), ("R", kb.risk_factors)):
             for term in table.values():
                 self.terms.add(f"{kind}|{term.id}", self._docs(term.phrases + term.misspellings))
+                if term.not_phrases:
+                    self.look_alikes.add(f"{kind}|{term.id}", [self.nlp.make_doc(p.lower()) for p in term.not_phrases])
                 learn(term.phrases * 3 + term.misspellings)  # prefer real words when fixing typos
                 for i, rule in enumerate(term.near):
                     key = f"{term.id}|{i}"
@@ -167,6 +170,13 @@ class MentionFinder:
                     words_of[k.id].update(range(ps, pe))
         kept = [m for m in kept if not (m.kind == "S" and m.id in self.specific and any(
             i in words_of[sid] for sid in self.specific[m.id] for ps, pe in m.parts for i in range(ps, pe)))]
+        # a look-alike phrase ("fell asleep", "confused about whether") cancels its symptom on those words
+        alike: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
+        for key, s, e in self.look_alikes(fixed):
+            alike[strings[key].split("|", 1)[1]].append((s, e))
+        if alike:
+            kept = [m for m in kept if not any(s < pe and ps < e for s, e in alike.get(m.id, ())
+                                               for ps, pe in m.parts)]
         kept.sort(key=lambda m: (m.start, m.end))
         return kept
 

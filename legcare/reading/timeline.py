@@ -36,6 +36,8 @@ SINCE_PATTERN = re.compile(
     r"last week|last month|last year|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"the weekend|christmas|new year|january|february|march|april|may|june|july|august|"
     r"september|october|november|december|(?:my|the) (?:op|operation|surgery|fall|accident))\b")
+SINCE_CLOCK = re.compile(r"\bsince\s+(?:about\s+|around\s+)?(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s*(?:am|pm|o'?clock)\b"
+                         r"|\bsince\s+(?:[01]?\d|2[0-3])[:.][0-5]\d\b")
 SINCE_DAYS = {
     "yesterday": 1, "last night": 1, "this morning": 0.3, "this afternoon": 0.2, "this evening": 0.1,
     "today": 0.3, "tonight": 0.1, "last week": 7, "last month": 30, "last year": 365,
@@ -48,6 +50,9 @@ VAGUE_DURATIONS = [
     (re.compile(r"\bfor (?:weeks)\b"), 21.0),
     (re.compile(r"\bfor (?:days)\b"), 4.0),
     (re.compile(r"\b(?:all day|all morning|since i woke up|since waking)\b"), 0.4),
+    # "a stroke years ago ... weaker ever since": the years are how long it has been so
+    (re.compile(r"\b(?:years|decades) ago\b[^.!?\n]*\b(?:ever since|since then|since)\b"
+                r"|\b(?:ever since|since)\b[^.!?\n]*\b(?:years|decades) ago\b"), 730.0),
 ]
 
 
@@ -65,9 +70,15 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
     body = set(lang["singular_body"]) | set(lang["plural_body"]) | {"side", "body", "half"}
     not_after = set(lang["not_side_after"])
     compared = set(lang["compared_with"])
+    arms, legs = set(lang["arm_words"]), set(lang["leg_words"])
     found: Set[str] = set()
     for kind in ("both", "one"):
-        if any(ctx.clause_of[s] in clauses and ctx.valid_cue(s, e) for s, e in ctx.cues.get(f"side.{kind}", [])):
+        for s, e in ctx.cues.get(f"side.{kind}", []):
+            if ctx.clause_of[s] not in clauses or not ctx.valid_cue(s, e):
+                continue
+            before = set(ctx.lower[max(0, s - 4):s])
+            if kind == "both" and ctx.lower[s] == "both" and before & arms and before & legs:
+                continue  # "arm and leg both heavy": the two limbs of one side
             found.add(kind)
     for kind in ("left", "right"):
         for s, _ in ctx.cues.get(f"side.{kind}", []):
@@ -116,6 +127,8 @@ def time_spans(ctx: ContextReader, text: str) -> List[TimeSpan]:
             spans.append((m.start(), m.group(0), qty * UNIT_DAYS[unit]))
     for m in SINCE_PATTERN.finditer(low):
         spans.append((m.start(), m.group(0), float(SINCE_DAYS.get(m.group(1), 3))))
+    for m in SINCE_CLOCK.finditer(low):  # "since 3am", "since 10:30": within today
+        spans.append((m.start(), m.group(0), RECENT_DAYS))
     for pat, days in VAGUE_DURATIONS:
         for m in pat.finditer(low):
             spans.append((m.start(), m.group(0), days))
@@ -336,3 +349,8 @@ def spreading_upwards(ctx: ContextReader, heights: Dict[str, Tuple[str, ...]], s
             if high > low and any(pos_low < sp <= pos_high + 3 and pos_high - sp <= 6 for sp in spreads):
                 return True
     return False
+
+
+def recovering(ctx: ContextReader) -> bool:
+    """The person says it is passing or has passed ("easing as I move", "back to normal")."""
+    return bool(_valid(ctx, "timeline.recovery"))

@@ -328,3 +328,40 @@ def test_weaker_than_the_other_side_is_a_comparison(engine):
     assert out["side"] == "right"
     assert "worsening" not in out["timeline"]
     assert out["triage"]["level"] == "emergency"  # new one-sided weakness within the day
+
+
+# ---------------------------------------------------------------- one whole side, look-alikes, a relative's story
+@pytest.mark.parametrize("text", [
+    "my whole left side has gone and won't work",
+    "my dad can't use his right side",
+    "one half of me feels like it's been switched off",
+    "his right side is heavy and clumsy, arm and leg both",
+])
+def test_a_side_that_stopped_working_is_an_emergency(engine, text):
+    out = engine.assess(text)
+    assert {"arm_weakness", "leg_weakness"} <= set(out["symptoms"])
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_an_old_stroke_unchanged_for_years_is_not(engine):
+    out = engine.assess("He had a stroke years ago and his right side has been weaker ever since, nothing new.")
+    assert out["triage"]["level"] != "emergency"
+
+
+def test_look_alike_phrases_are_not_the_symptom(engine):
+    assert "falls" not in engine.assess("I fell asleep on the sofa and my legs ache")["symptoms"]
+    assert "confusion" not in engine.assess("I'm confused about whether to rest my weak legs")["symptoms"]
+    assert "confusion" in engine.assess("she is confused and her legs are weak")["symptoms"]
+
+
+def test_a_relative_telling_todays_story_keeps_side_and_time(engine):
+    out = engine.assess("Dad has a weak left leg for 2 days")
+    assert out["side"] == "left" and out["duration"]["days"] == 2
+
+
+def test_numbness_from_sitting_on_a_leg_that_passes_is_not_a_stroke(engine):
+    calm = engine.assess("I sat cross-legged for an hour and my left leg went numb, it's easing now I'm walking")
+    assert calm["triage"]["level"] != "emergency"
+    # the same excuse does not explain away numbness that stays
+    stays = engine.assess("I probably sat cross-legged too long but my left arm and leg have been numb for two hours")
+    assert stays["triage"]["level"] == "emergency"

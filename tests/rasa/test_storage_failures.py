@@ -113,3 +113,16 @@ def test_unwritable_store_mid_run_is_an_error_and_the_turn_can_be_sent_again(own
     status, body = _say(stack, sender, "thanks", message_id="t-2")  # the client sends it again
     assert status == 200 and body, body
     assert _user_texts(db, sender) == ["hello", "thanks"]
+
+
+def test_a_repeated_message_id_is_answered_from_storage_not_processed_twice(own_stack):
+    stack, db = own_stack
+    sender = "sf-" + uuid.uuid4().hex[:8]
+    first = _say(stack, sender, "hello", message_id="m-1")
+    again = _say(stack, sender, "hello", message_id="m-1")  # e.g. the client lost the first response
+    assert first[0] == again[0] == 200 and again[1] == first[1]
+    assert _user_texts(db, sender) == ["hello"]
+    status, body = _say(stack, sender, "hello", message_id="m-2")  # a new id is a new turn
+    assert status == 200 and not body[0]["text"].startswith("Hello, I'm LegCare")
+    assert _user_texts(db, sender) == ["hello", "hello"]
+    assert _say(stack, sender, "hello", message_id="\x00bad")[0] == 400

@@ -25,7 +25,7 @@ import logging
 import os
 import sys
 from functools import partial
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, NoReturn, Optional
 
 logger = logging.getLogger("legcare.server")
 
@@ -45,7 +45,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def fatal(message: str, status: int) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+def fatal(message: str, status: int) -> NoReturn:
     print(FATAL_PREFIX + message, file=sys.stderr, flush=True)
     sys.exit(status)
 

@@ -26,6 +26,7 @@ from typing import Callable, Dict, Mapping, Optional
 from .servers import Service, Stack
 
 LABELS = {"actions": "action server", "rasa": "Rasa server"}
+EXIT_CANNOT_START = 78  # the servers' exit status for a setting they cannot use (their log says which)
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
@@ -114,7 +115,8 @@ class Supervisor:
             return
         code = svc.proc.poll() if svc.proc is not None else None
         if svc.proc is None or code is not None:
-            self._failed(watch, f"stopped (exit {code})")
+            reason = svc.fatal_reason() if code == EXIT_CANNOT_START else None
+            self._failed(watch, f"stopped (exit {code}{': ' + reason if reason else ''})")
             return
         if watch.state == "starting":
             if answers(svc.ready_url(), self.timing.timeout):

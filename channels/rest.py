@@ -2,6 +2,11 @@
 
 Same URL and message format as Rasa's REST channel:
 POST /webhooks/rest/webhook  {"sender": "id", "message": "text"}
+
+An optional "message_id" (printable text, at most 128 characters, unique
+within the conversation) makes sending the same turn again safe: a message
+whose id is already stored is not processed a second time, its stored
+replies are returned instead (ops/rasa_patches.py).
 """
 from __future__ import annotations
 
@@ -54,11 +59,16 @@ class RestInput(RasaRestInput):
                 return _error(413, f"The message is too long: please keep it under {MAX_MESSAGE_CHARS} characters.")
             if not text.strip():
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+            message_id = None
+            if body.get("message_id") is not None:
+                message_id = clean_sender(body.get("message_id"))
+                if message_id is None:
+                    return _error(400, "'message_id' must be a short printable text (at most 128 characters).")
             metadata: Dict[str, Any] = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
             collector = MergingCollector()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 metadata=metadata))
+                                                 message_id=message_id, metadata=metadata))
             except CancelledError:
                 logger.error("REST message timed out (conversation %s)", sender)
                 return _error(503, "The assistant took too long to answer. Please try again.")

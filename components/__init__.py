@@ -1,4 +1,5 @@
-"""Rasa NLU components and NLG: thin adapters over the legcare engine."""
-from . import perf
+"""Rasa NLU components, policies, NLG and tracker store: thin adapters over the legcare engine.
 
-perf.apply()
+Importing them changes nothing in Rasa; the Rasa server's entry point applies
+LegCare's changes to Rasa (ops/rasa_patches.py).
+"""

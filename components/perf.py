@@ -1,4 +1,8 @@
-"""Performance fixes for Rasa 3.6, applied when the Rasa server loads our components.
+"""Performance fixes for the Rasa 3.6 server, applied by `install()` only.
+
+Importing this module (or any of components/) changes nothing in Rasa: the
+Rasa server's entry point calls `install()` through ops/rasa_patches.py,
+once, before it loads a model; training and `rasa test` run Rasa unchanged.
 
 Each was found by profiling the server under load (see README, "Speed"):
 
@@ -168,8 +172,13 @@ def _run_graph(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
         raise GraphRunError("Error running runner.") from e
 
 
-def apply() -> None:
-    if getattr(RemoteAction._validate_action_result, "__legcare__", False):
+def installed() -> bool:
+    return getattr(RemoteAction._validate_action_result, "__legcare__", False)
+
+
+def install() -> None:
+    """Apply the fixes above to this process (once; later calls do nothing)."""
+    if installed():
         return
     _validate_action_result.__legcare__ = True  # type: ignore[attr-defined]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]

@@ -15,6 +15,12 @@ This subclass:
   correct;
 - appends only the events that are new since the cached count, with one
   multi-row insert;
+- replaces a pooled database connection that died (the database
+  restarted, a network cut) and runs the read or write again, once; any
+  other error reaches the caller (the Rasa server's entry point makes sure
+  it is not hidden: see ops/rasa_patches.py);
+- `check_writable()` tries a write (rolled back), so that the server can
+  refuse to start on storage it cannot write;
 - on SQLite, keeps connections open (SQLAlchemy 1.4 opens one per query
   for an SQLite file) and uses write-ahead logging (WAL): a commit appends
   to one file and readers do not block the writer. `synchronous` stays FULL by default, so a
@@ -27,7 +33,7 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Text, Tuple
+from typing import Any, Callable, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -37,6 +43,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 logger = logging.getLogger(__name__)
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+PROBE_SENDER = "__legcare_write_probe__"
+T = TypeVar("T")
 
 
 @dataclass
@@ -85,7 +93,7 @@ class LegcareTrackerStore(SQLTrackerStore):
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
-                                       connect_args={"check_same_thread": False})
+                                       pool_pre_ping=True, connect_args={"check_same_thread": False})
 
         @sa.event.listens_for(self.engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -95,6 +103,27 @@ class LegcareTrackerStore(SQLTrackerStore):
             cursor.close()
 
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def _once_more_if_disconnected(self, work: Callable[[], T]) -> T:
+        """work(), run again once if it failed because its pooled connection was dead (it is replaced)."""
+        try:
+            return work()
+        except sa.exc.DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            logger.warning("A database connection of the tracker store was lost; it was replaced and the "
+                           "operation is run again")
+            return work()
+
+    def check_writable(self) -> None:
+        """Raise unless a row can be written here (the row is rolled back, nothing stays)."""
+        with self.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                connection.execute(self._table.insert(), [{"sender_id": PROBE_SENDER, "type_name": "probe",
+                                                           "timestamp": None, "data": "{}"}])
+            finally:
+                transaction.rollback()
 
     # reading
 
@@ -110,8 +139,11 @@ class LegcareTrackerStore(SQLTrackerStore):
         return cached if cached is not None and cached.last_id == newest else self._read(connection, sender_id, newest)
 
     def _load(self, sender_id: Text) -> Optional[_Conversation]:
-        with self.engine.connect() as connection:
-            conversation = self._stored(connection, sender_id)
+        def read() -> Optional[_Conversation]:
+            with self.engine.connect() as connection:
+                return self._stored(connection, sender_id)
+
+        conversation = self._once_more_if_disconnected(read)
         if conversation is None:
             self._cache.pop(sender_id, None)
             return None
@@ -142,6 +174,10 @@ class LegcareTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
+        # run again after a lost connection: the rows stored by then are counted first, so nothing is doubled
+        self._once_more_if_disconnected(lambda: self._save(tracker))
+
+    def _save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         with self.engine.begin() as connection:
             stored = self._stored(connection, sender_id) or _Conversation(0, None)

@@ -26,14 +26,15 @@ from .train import MODELS, active_model
 
 
 def running_model(rasa_url: str, token: str) -> Optional[str]:
-    with urllib.request.urlopen(f"{rasa_url}/status?token={token}", timeout=30) as r:
+    req = urllib.request.Request(f"{rasa_url}/status", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=30) as r:
         return Path(json.loads(r.read()).get("model_file") or "").name or None
 
 
 def publish(model: Path, rasa_url: str, token: str, timeout: float = 300) -> str:
     body = json.dumps({"model_file": str(model.resolve())}).encode()
-    req = urllib.request.Request(f"{rasa_url}/model?token={token}", data=body, method="PUT",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(f"{rasa_url}/model", data=body, method="PUT",
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         if r.status != 204:
             raise RuntimeError(f"the server answered {r.status}")

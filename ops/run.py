@@ -1,14 +1,39 @@
-"""`make run`: train if needed, start everything, print where to talk, stop on Ctrl-C."""
+"""`make run`: train if needed, start everything, print where to talk, keep it serving, stop on Ctrl-C.
+
+While it runs, ops/supervisor.py restarts a server that stops or stops
+answering; only Ctrl-C (SIGINT) or SIGTERM stops everything.
+"""
 from __future__ import annotations
 
 import signal
 import sys
-import time
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .servers import Stack
+from .supervisor import Supervisor
 from .web import WebServer
 from .settings import resolved
 from .train import GateFailed, active_model, ensure_model
+
+SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token", "key")
+
+
+def safe_url(url: str) -> str:
+    """`url` with any password (user:password@ or a query parameter) replaced by ***, for printing."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(set, not shown)"
+    out = url
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if at and ":" in userinfo:
+        out = out.replace(parts.netloc, f"{userinfo.partition(':')[0]}:***@{host}", 1)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if any(any(w in k.lower() for w in SECRET_WORDS) for k, _ in pairs):
+        query = urlencode([(k, "***" if any(w in k.lower() for w in SECRET_WORDS) else v) for k, v in pairs],
+                          safe="*")
+        out = out.split("?", 1)[0] + "?" + query + (f"#{parts.fragment}" if parts.fragment else "")
+    return out
 
 
 def main() -> int:
@@ -49,17 +74,13 @@ def main() -> int:
     print(f"  Socket.IO:        {rasa}/socket.io")
     print(f"  Action server:    http://localhost:{env['ACTION_PORT']}/health")
     print(f"  HTTP API:         {'on, token required' if env.get('RASA_AUTH_TOKEN') else 'off (set RASA_AUTH_TOKEN to enable)'}")
-    print(f"  Conversations in: {env['TRACKER_STORE_URL']}")
+    print(f"  Conversations in: {safe_url(env['TRACKER_STORE_URL'])}")
+    print(f"  Listening on:     {env['BIND_HOST']} (BIND_HOST); health: {rasa}/health/live and /health/ready")
     for note in stack.notes:
         print(f"  {note}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
-        while not stopping["flag"]:
-            for name, svc in stack.services.items():
-                if not svc.running:
-                    print(f"error: the {name} server stopped unexpectedly; see {svc.log}", file=sys.stderr)
-                    stopping["flag"] = True
-            time.sleep(0.5)
+        Supervisor(stack, lambda line: print(line, flush=True)).run(lambda: stopping["flag"])
     finally:
         print("\nStopping...", flush=True)
         web.stop()

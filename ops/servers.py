@@ -14,7 +14,9 @@ from typing import Callable, Dict, List, Optional
 
 from legcare import bundle
 
-from .settings import ROOT, VENV_BIN, credentials_file, endpoints_file, resolved, var_dir
+from .settings import ROOT, VENV_BIN, credentials_file, endpoints_file, local_host, resolved, var_dir
+
+FATAL_PREFIX = "LegCare cannot start: "  # the line a server prints before exiting on a setting it cannot use
 
 
 def free_port() -> int:
@@ -49,6 +51,7 @@ class Service:
     command: Callable[[], List[str]]  # built at each start, from the current settings
     ready_url: Callable[[], str]
     log: Path
+    live_url: Optional[Callable[[], str]] = None
     proc: Optional[subprocess.Popen] = None
 
     def start(self, env: Dict[str, str]) -> None:
@@ -57,6 +60,25 @@ class Service:
         self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         out.close()
+
+    def kill(self) -> None:
+        """Stop at once (a wedged or stopped process does not act on SIGTERM)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
+    def fatal_reason(self) -> Optional[str]:
+        """The reason the server gave for refusing to start, from the end of its log."""
+        if not self.log.exists():
+            return None
+        for line in reversed(self.log.read_text(errors="replace").splitlines()[-200:]):
+            if line.startswith(FATAL_PREFIX):
+                return line[len(FATAL_PREFIX):]
+        return None
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -92,24 +114,22 @@ class Stack:
             raise RuntimeError(f"the model's engine bundle cannot be used: {problem}; run `make train`")
         self.env = bundle.environment(engine_bundle, self.env)
         logs = var_dir(self.env) / "logs"
-        self.services["actions"] = Service("actions", self._actions_command,
-                                           lambda: f"http://127.0.0.1:{self.env['ACTION_PORT']}/health",
-                                           logs / "actions.log")
-        self.services["rasa"] = Service("rasa", self._rasa_command,
-                                        lambda: f"http://127.0.0.1:{self.env['RASA_PORT']}/", logs / "rasa.log")
+        # ready: answers requests (action server) / model loaded and stores answering (Rasa server)
+        # live: the server's event loop answers (the supervisor in ops/run.py restarts one that does not)
+        self.services["actions"] = Service("actions", self._actions_command, lambda: self.actions_url + "/health",
+                                           logs / "actions.log", live_url=lambda: self.actions_url + "/health")
+        self.services["rasa"] = Service("rasa", self._rasa_command, lambda: self.rasa_url + "/health/ready",
+                                        logs / "rasa.log", live_url=lambda: self.rasa_url + "/health/live")
 
     def _actions_command(self) -> List[str]:
-        return [str(VENV_BIN / "rasa"), "run", "actions", "--port", self.env["ACTION_PORT"], "--actions", "actions"]
+        return [str(VENV_BIN / "python"), "-m", "ops.action_server", "--port", self.env["ACTION_PORT"]]
 
     def _rasa_command(self) -> List[str]:
-        cmd = [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", self.env["RASA_PORT"],
-               "--endpoints", str(endpoints_file(self.env)),
-               "--credentials", str(self._credentials()),
-               "--cors", self.env.get("RASA_CORS", "*")]
-        token = self.env.get("RASA_AUTH_TOKEN", "").strip()
-        if token:  # the HTTP API is only ever on behind a token
-            cmd += ["--enable-api", "--auth-token", token]
-        return cmd
+        # the API token (RASA_AUTH_TOKEN) reaches the server through its environment, never its arguments;
+        # the HTTP API is only ever on behind a token
+        return [str(VENV_BIN / "python"), "-m", "ops.rasa_server", "--model", str(self.model),
+                "--port", self.env["RASA_PORT"], "--endpoints", str(endpoints_file(self.env)),
+                "--credentials", str(self._credentials()), "--cors", self.env.get("RASA_CORS", "*")]
 
     def _credentials(self) -> Path:
         if self.credentials:
@@ -119,7 +139,11 @@ class Stack:
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+        return f"http://{local_host(self.env)}:{self.env['RASA_PORT']}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{local_host(self.env)}:{self.env['ACTION_PORT']}"
 
     def start(self, which: Optional[List[str]] = None, timeout: float = 120.0) -> "Stack":
         var_dir(self.env).mkdir(parents=True, exist_ok=True)
@@ -132,8 +156,11 @@ class Stack:
             try:
                 wait_http(svc.ready_url(), timeout, svc.proc)
             except Exception as exc:
+                reason = svc.fatal_reason() if not svc.running else None
                 tail = svc.log.read_text(errors="replace")[-3000:] if svc.log.exists() else ""
                 self.stop()
+                if reason:
+                    raise RuntimeError(f"{name} server did not start: {reason} (log: {svc.log})") from exc
                 raise RuntimeError(f"{name} server did not start: {exc}\n--- {svc.log} ---\n{tail}") from exc
         return self
 

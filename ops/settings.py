@@ -5,7 +5,9 @@ defaults so that `make run` works on a fresh machine and keeps its data.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
+import secrets
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
@@ -18,7 +20,21 @@ DEFAULTS = {
     "WEB_PORT": "8080",
     "LOCK_STORE_TYPE": "in_memory",
     "LOCK_STORE_URL": "",
+    "BIND_HOST": "127.0.0.1",
 }
+
+
+def local_host(env: Mapping[str, str]) -> str:
+    """Where this machine reaches the servers: loopback unless they listen on one other address only."""
+    host = (env.get("BIND_HOST") or "127.0.0.1").strip()
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "", "localhost") or is_loopback(host) else host
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def var_dir(env: Optional[Mapping[str, str]] = None) -> Path:
@@ -38,7 +54,10 @@ def resolved(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     if not out.get("TRACKER_STORE_URL"):
         out["TRACKER_STORE_URL"] = f"sqlite:///{vdir / 'tracker.db'}"
     if not out.get("ACTION_ENDPOINT_URL"):
-        out["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{out['ACTION_PORT']}/webhook"
+        out["ACTION_ENDPOINT_URL"] = f"http://{local_host(out)}:{out['ACTION_PORT']}/webhook"
+    if not (out.get("ACTION_SERVER_SECRET") or "").strip():
+        # only the Rasa server may call the action server; both get this secret from the environment
+        out["ACTION_SERVER_SECRET"] = secrets.token_urlsafe(32)
     out["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), out.get("PYTHONPATH", "")) if p)
     # thinc/TensorFlow/sanic chatter is not useful to the people running it
     out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

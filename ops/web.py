@@ -84,7 +84,7 @@ def make_handler(env: Dict[str, str]):
 class WebServer:
     def __init__(self, env: Dict[str, str]):
         self.port = int(env.get("WEB_PORT", "8080"))
-        self.httpd = ThreadingHTTPServer(("0.0.0.0", self.port), make_handler(env))
+        self.httpd = ThreadingHTTPServer((env.get("BIND_HOST") or "127.0.0.1", self.port), make_handler(env))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self) -> "WebServer":

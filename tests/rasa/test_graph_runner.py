@@ -15,8 +15,9 @@ from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, Sch
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-import components  # noqa: F401  (applies the patch)
 from components import perf
+
+perf.install()  # what the Rasa server's entry point does (through ops/rasa_patches.py)
 
 CALLS: List[Text] = []
 

@@ -173,3 +173,47 @@ def test_a_deleted_conversation_is_not_served_from_memory(tmp_path):
         db.execute("delete from events where sender_id = ?", ("a",))
     assert run(ours.retrieve("a")) is None
     assert "a" not in ours._cache
+
+
+def _dead_pooled_connections(s):
+    """Close the pool's connections under it (as a database restart or a network cut would)."""
+    held = [s.engine.connect() for _ in range(2)]
+    raw = [c.connection.dbapi_connection for c in held]
+    for c in held:
+        c.close()  # back to the pool
+    for dbapi_connection in raw:
+        dbapi_connection.close()
+    return raw
+
+
+def test_a_dead_pooled_connection_is_replaced(tmp_path):
+    s = store(tmp_path / "t.db")
+    tracker = run(s.get_or_create_tracker("a"))
+    turn(tracker, "my left leg is weak")
+    assert _dead_pooled_connections(s)
+    run(s.save(tracker))  # no "Cannot operate on a closed database"
+    assert dump(run(s.retrieve("a"))) == dump(tracker)
+    assert row_count(tmp_path / "t.db", "a") == len(tracker.events)
+
+
+def test_a_connection_found_dead_while_in_use_is_replaced_and_the_write_run_again(tmp_path):
+    s = store(tmp_path / "t.db")
+    tracker = run(s.get_or_create_tracker("a"))
+    turn(tracker, "my left leg is weak")
+    run(s.save(tracker))
+    s.engine.pool._pre_ping = False  # the connection dies after it was checked out
+    _dead_pooled_connections(s)
+    turn(tracker, "for a week")
+    run(s.save(tracker))
+    assert row_count(tmp_path / "t.db", "a") == len(tracker.events)  # stored once
+    s.engine.pool._pre_ping = False
+    _dead_pooled_connections(s)
+    assert dump(run(s.retrieve("a"))) == dump(tracker)
+
+
+def test_check_writable_refuses_a_read_only_database_and_leaves_nothing(tmp_path):
+    path = tmp_path / "t.db"
+    store(path).check_writable()
+    assert row_count(path, "__legcare_write_probe__") == 0
+    with pytest.raises(Exception, match="readonly"):
+        store(f"file:{path}?mode=ro&uri=true").check_writable()

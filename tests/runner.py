@@ -1,0 +1,112 @@
+"""Helpers for tests that start `make run` (python -m ops.run) and act on the servers it starts."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from ops.servers import free_port
+from ops.settings import ROOT
+
+
+def server_pid(module: str, port: str) -> Optional[int]:
+    """The process running `python -m <module> ... --port <port>`, if any."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if module.encode() in args and b"--port" in args and port.encode() in args:
+            return int(entry.name)
+    return None
+
+
+class Run:
+    """`python -m ops.run` in the background, its output collected line by line."""
+
+    def __init__(self, var: Path, **extra: str):
+        self.env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
+                        WEB_PORT=str(free_port()), LEGCARE_VAR_DIR=str(var), EMERGENCY_NUMBER="112")
+        for key in ("RASA_AUTH_TOKEN", "ACTION_ENDPOINT_URL", "RASA_ENDPOINTS", "TRACKER_STORE_URL",
+                    "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN", "BIND_HOST", "ACTION_SERVER_SECRET"):
+            self.env.pop(key, None)
+        self.env.update(extra)
+        self.lines: List[str] = []
+        self.proc = subprocess.Popen([sys.executable, "-m", "ops.run"], cwd=ROOT, env=self.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_line(self, text: str, timeout: float = 240, after: int = 0) -> int:
+        """Index of the first output line (from `after` on) containing `text`."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for i in range(after, len(self.lines)):
+                if text in self.lines[i]:
+                    return i
+            if self.proc.poll() is not None and not any(text in line for line in self.lines[after:]):
+                time.sleep(0.5)  # let the reader finish
+                if not any(text in line for line in self.lines[after:]):
+                    raise AssertionError(f"ops.run exited ({self.proc.returncode}) without printing "
+                                         f"{text!r}:\n{self.output[-4000:]}")
+            time.sleep(0.2)
+        raise AssertionError(f"no line with {text!r} after {timeout:.0f} s:\n{self.output[-4000:]}")
+
+    def pid(self, which: str) -> int:
+        module, port = {"rasa": ("ops.rasa_server", self.env["RASA_PORT"]),
+                        "actions": ("ops.action_server", self.env["ACTION_PORT"])}[which]
+        pid = server_pid(module, port)
+        assert pid is not None, f"no {which} server process"
+        return pid
+
+    def say(self, sender: str, text: str, timeout: float = 60) -> Tuple[int, Any]:
+        return post(f"http://127.0.0.1:{self.env['RASA_PORT']}/webhooks/rest/webhook",
+                    {"sender": sender, "message": text}, timeout)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        time.sleep(0.3)
+        return self.proc.returncode
+
+
+def post(url: str, body: Dict[str, Any], timeout: float = 60,
+         headers: Optional[Dict[str, str]] = None) -> Tuple[int, Any]:
+    req = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw)
+        except ValueError:
+            return e.code, raw.decode(errors="replace")
+
+
+def is_emergency(message: Dict[str, Any]) -> bool:
+    return ((message.get("custom") or {}).get("triage") or {}).get("level") == "emergency"

@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from .http_guard import GuardedBlueprint
 from .common import EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, MergingCollector, clean_sender
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class RestInput(RasaRestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("legcare_rest_webhook", __name__)
+        bp = GuardedBlueprint("legcare_rest_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from . import http_guard
 from .common import EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, clean_sender
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class QuietSocketBlueprint(SocketBlueprint):
     """Rasa's Socket.IO blueprint, with engine.io's route marked as a websocket handler for Sanic."""
 
     def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        http_guard.install(app)
         engineio = self.ctx.sio.eio
 
         async def engineio_request(request: Request) -> Optional[HTTPResponse]:

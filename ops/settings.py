@@ -6,6 +6,7 @@ defaults so that `make run` works on a fresh machine and keeps its data.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
@@ -39,6 +40,9 @@ def resolved(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
         out["TRACKER_STORE_URL"] = f"sqlite:///{vdir / 'tracker.db'}"
     if not out.get("ACTION_ENDPOINT_URL"):
         out["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{out['ACTION_PORT']}/webhook"
+    # socket.io session tokens: one key for this `make run`, so they outlive a restarted Rasa server
+    if not (out.get("SOCKETIO_SESSION_SECRET") or "").strip():
+        out["SOCKETIO_SESSION_SECRET"] = secrets.token_hex(32)
     out["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), out.get("PYTHONPATH", "")) if p)
     # thinc/TensorFlow/sanic chatter is not useful to the people running it
     out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

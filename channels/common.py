@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 import os
+import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
@@ -21,6 +23,8 @@ NOT_TEXT_REPLY = "Sorry, I can only read text messages."
 # the slot (domain.yml) that marks a turn whose replies did not all reach the person
 UNDELIVERED_SLOT = "reply_undelivered"
 DELIVERY_ATTEMPTS = 3
+MAX_METADATA_BYTES = 4096
+_PAYLOAD = re.compile(r"/([A-Za-z_][A-Za-z0-9_\-]*)(\{.*\})?", re.DOTALL)
 
 
 class MergingCollector(CollectingOutputChannel):
@@ -60,6 +64,50 @@ def clean_sender(value: Any) -> Optional[str]:
     if not value or len(value) > MAX_SENDER_CHARS or not value.isprintable():
         return None
     return value
+
+
+def check_metadata(value: Any) -> "tuple[Optional[Dict[str, Any]], Optional[str]]":
+    """(metadata, None) when usable, else (None, what is wrong). Missing or null metadata is {}."""
+    if value is None:
+        return {}, None
+    if not isinstance(value, dict):
+        return None, "'metadata' must be a JSON object."
+    try:
+        size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError):
+        return None, "'metadata' must be plain JSON."
+    if size > MAX_METADATA_BYTES:
+        return None, f"'metadata' is too large: at most {MAX_METADATA_BYTES} bytes of JSON."
+    return value, None
+
+
+def plain_or_payload(text: str, domain: Any) -> str:
+    """The text, unless it is a payload such as `/affirm` for an intent the assistant knows.
+
+    Rasa reads any message starting with '/' as an intent name (plus entities),
+    and its warning about an unknown one writes the message into the log. A
+    person who types "/my legs are weak" means the words: the slashes go.
+    """
+    if not text.startswith("/"):
+        return text
+    match = _PAYLOAD.fullmatch(text.strip())
+    intents = set(getattr(domain, "intents", []) or [])
+    entities = set(getattr(domain, "entities", []) or [])
+    if match and match.group(1) in intents:
+        if not match.group(2):
+            return text.strip()
+        try:
+            values = json.loads(match.group(2))
+        except ValueError:
+            values = None
+        if isinstance(values, dict) and set(values) <= entities:
+            return text.strip()
+    return text.lstrip("/ \t")
+
+
+def domain_of(app: Any) -> Any:
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    return getattr(agent, "domain", None)
 
 
 def split_for_limit(text: str, limit: int) -> List[str]:

@@ -153,8 +153,11 @@ class SlackInput(RasaSlackInput):
                 return response.text("channel not supported.")
             metadata.pop("_direct", None)
             conversation = self._get_conversation_id(user, metadata.get("out_channel"), metadata.get("thread_id"))
-            return self.accept(request, on_new_message, self._sanitize_user_message(text, metadata["users"]),
-                               conversation, metadata, event_id)
+            text = common.plain_or_payload(self._sanitize_user_message(text, metadata["users"]),
+                                           common.domain_of(request.app))
+            if not text.strip():
+                return response.text("Bot message delivered.")
+            return self.accept(request, on_new_message, text, conversation, metadata, event_id)
 
         return bp
 

@@ -36,7 +36,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from . import http_guard
-from .common import EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, clean_sender
+from .common import (EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, check_metadata, clean_sender, domain_of,
+                     plain_or_payload)
 
 logger = logging.getLogger(__name__)
 
@@ -222,10 +223,14 @@ class SocketIOInput(InputChannel):
                 await output._send_message(sender, {"text": "Sorry, I can only read text messages of up to "
                                                             f"{MAX_MESSAGE_CHARS} characters."})
                 return
+            metadata, problem = check_metadata(data.get("metadata"))
+            if problem:
+                await output._send_message(sender, {"text": "Sorry, that message could not be read: " + problem})
+                return
+            text = plain_or_payload(text, domain_of(next(iter(bp.apps), None)))
             if not text.strip():
                 await output._send_message(sender, {"text": EMPTY_REPLY})
                 return
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
             try:
                 await on_new_message(UserMessage(text, output, sender, input_channel=self.name(),
                                                  metadata=metadata))

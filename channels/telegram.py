@@ -161,6 +161,7 @@ class TelegramInput(InputChannel):
                 return response.json({"ok": True})
             if text.strip() in ("/start", f"/start@{self.bot_name}"):
                 text = "/greet"
+            text = common.plain_or_payload(text, common.domain_of(request.app))
             if not text.strip():
                 await out.send_response(sender, {"text": EMPTY_REPLY})
                 return response.json({"ok": True})

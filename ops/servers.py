@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Optional
 
 from legcare import bundle
 
-from .settings import ROOT, VENV_BIN, credentials_file, endpoints_file, resolved, var_dir
+from .settings import ROOT, VENV_BIN, cors_origins, credentials_file, endpoints_file, resolved, var_dir
 
 
 def free_port() -> int:
@@ -105,7 +105,7 @@ class Stack:
         cmd = [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", self.env["RASA_PORT"],
                "--endpoints", str(endpoints_file(self.env)),
                "--credentials", str(self._credentials()),
-               "--cors", self.env.get("RASA_CORS", "*")]
+               "--cors", *cors_origins(self.env)]
         token = self.env.get("RASA_AUTH_TOKEN", "").strip()
         if token:  # the HTTP API is only ever on behind a token
             cmd += ["--enable-api", "--auth-token", token]

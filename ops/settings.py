@@ -6,9 +6,10 @@ defaults so that `make run` works on a fresh machine and keeps its data.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -49,6 +50,26 @@ def resolved(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     out.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     out.setdefault("RASA_TELEMETRY_ENABLED", "false")  # no data leaves the machine
     return out
+
+
+def cors_origins(env: Mapping[str, str]) -> List[str]:
+    """Origins whose pages may call the Rasa server from a browser (with credentials).
+
+    RASA_CORS (or CORS_ORIGINS): origins separated by spaces or commas, such
+    as `https://chat.example.org`; by default the web page's own origin
+    (http://localhost:WEB_PORT and http://127.0.0.1:WEB_PORT). `*` and
+    `null` are refused: Rasa answers with credentials allowed, so either
+    would let any page (or a sandboxed one) read the replies.
+    """
+    raw = (env.get("RASA_CORS") or env.get("CORS_ORIGINS") or "").replace(",", " ").split()
+    if not raw:
+        port = env.get("WEB_PORT") or DEFAULTS["WEB_PORT"]
+        return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    bad = [o for o in raw if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", o.rstrip("/"))]
+    if bad:
+        raise RuntimeError(f"RASA_CORS must list origins such as https://chat.example.org; not allowed: "
+                           f"{', '.join(bad)}")
+    return [o.rstrip("/") for o in raw]
 
 
 def endpoints_file(env: Mapping[str, str]) -> Path:

@@ -34,7 +34,7 @@ class Client:
         self._confirmed.clear()
         await self.sio.emit("session_request", request)
         await asyncio.wait_for(self._confirmed.wait(), WAIT)
-        return self.confirm
+        return self.confirm[0], (self.confirm[1] if len(self.confirm) > 1 else None)  # (session id, token)
 
     async def say(self, session_id, text):
         await self.sio.emit("user_uttered", {"session_id": session_id, "message": text})

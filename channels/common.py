@@ -1,10 +1,17 @@
 """Helpers shared by the channels."""
 from __future__ import annotations
 
+import asyncio
+import copy
+import json
+import logging
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+import re
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
+
+logger = logging.getLogger(__name__)
 
 EMPTY_REPLY = ("I didn't receive any text. Tell me how your legs are feeling, or ask about causes, "
                "exercises, self-care or when to see a doctor.")
@@ -12,6 +19,12 @@ ERROR_REPLY = ("Sorry, something went wrong on our side. Please try again. If th
                "local emergency number now.")
 MAX_MESSAGE_CHARS = 20_000
 MAX_SENDER_CHARS = 128
+NOT_TEXT_REPLY = "Sorry, I can only read text messages."
+# the slot (domain.yml) that marks a turn whose replies did not all reach the person
+UNDELIVERED_SLOT = "reply_undelivered"
+DELIVERY_ATTEMPTS = 3
+MAX_METADATA_BYTES = 4096
+_PAYLOAD = re.compile(r"/([A-Za-z_][A-Za-z0-9_\-]*)(\{.*\})?", re.DOTALL)
 
 
 class MergingCollector(CollectingOutputChannel):
@@ -53,6 +66,50 @@ def clean_sender(value: Any) -> Optional[str]:
     return value
 
 
+def check_metadata(value: Any) -> "tuple[Optional[Dict[str, Any]], Optional[str]]":
+    """(metadata, None) when usable, else (None, what is wrong). Missing or null metadata is {}."""
+    if value is None:
+        return {}, None
+    if not isinstance(value, dict):
+        return None, "'metadata' must be a JSON object."
+    try:
+        size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError):
+        return None, "'metadata' must be plain JSON."
+    if size > MAX_METADATA_BYTES:
+        return None, f"'metadata' is too large: at most {MAX_METADATA_BYTES} bytes of JSON."
+    return value, None
+
+
+def plain_or_payload(text: str, domain: Any) -> str:
+    """The text, unless it is a payload such as `/affirm` for an intent the assistant knows.
+
+    Rasa reads any message starting with '/' as an intent name (plus entities),
+    and its warning about an unknown one writes the message into the log. A
+    person who types "/my legs are weak" means the words: the slashes go.
+    """
+    if not text.startswith("/"):
+        return text
+    match = _PAYLOAD.fullmatch(text.strip())
+    intents = set(getattr(domain, "intents", []) or [])
+    entities = set(getattr(domain, "entities", []) or [])
+    if match and match.group(1) in intents:
+        if not match.group(2):
+            return text.strip()
+        try:
+            values = json.loads(match.group(2))
+        except ValueError:
+            values = None
+        if isinstance(values, dict) and set(values) <= entities:
+            return text.strip()
+    return text.lstrip("/ \t")
+
+
+def domain_of(app: Any) -> Any:
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    return getattr(agent, "domain", None)
+
+
 def split_for_limit(text: str, limit: int) -> List[str]:
     """Split a long reply into chunks under a channel's size limit, at line breaks."""
     if len(text) <= limit:
@@ -70,3 +127,64 @@ def split_for_limit(text: str, limit: int) -> List[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+class GuardedOutput(OutputChannel):
+    """One turn's output to a platform (Telegram, Slack) that never makes the turn fail.
+
+    Each reply is tried up to DELIVERY_ATTEMPTS times (a short pause between
+    tries); one that still fails is counted in `undelivered` and logged
+    without its text, and the turn goes on, so it is stored. A new instance
+    is made for every incoming message: the count belongs to that turn.
+    """
+
+    def __init__(self, inner: OutputChannel, channel: Text, attempts: int = DELIVERY_ATTEMPTS,
+                 pause: float = 0.5) -> None:
+        self.inner, self.channel = inner, channel
+        self.attempts, self.pause = max(1, attempts), pause
+        self.undelivered = 0
+
+    def name(self) -> Text:  # type: ignore[override]  # responses per channel use the platform's name
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        problem = "?"
+        for attempt in range(1, self.attempts + 1):
+            try:
+                # Rasa's send_response takes the message apart (pop): each try gets a whole copy
+                await self.inner.send_response(recipient_id, copy.deepcopy(message))
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the platform cannot be reached, or refused the reply
+                problem = type(exc).__name__
+                if attempt < self.attempts:
+                    await asyncio.sleep(self.pause * attempt)
+        self.undelivered += 1
+        logger.warning("%s: a reply could not be delivered after %d attempts (%s, conversation %s)",
+                       self.channel, self.attempts, problem, recipient_id)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+async def mark_undelivered(app: Any, sender_id: Text, output: GuardedOutput) -> None:
+    """Record in the stored conversation that replies of its last turn did not arrive.
+
+    Sets the slot `reply_undelivered` (a SlotSet event, so the tracker store
+    shows which turn it was) under the conversation's lock, as Rasa's own
+    event endpoint does. Never raises: a failure here is logged.
+    """
+    if not output.undelivered:
+        return
+    from rasa.shared.core.events import SlotSet
+
+    try:
+        agent = app.ctx.agent
+        async with agent.lock_store.lock(sender_id):
+            tracker = await agent.processor.get_tracker(sender_id)
+            tracker.update(SlotSet(UNDELIVERED_SLOT, {"channel": output.channel, "replies": output.undelivered}))
+            await agent.processor.save_tracker(tracker)
+    except Exception as exc:
+        logger.error("%s: could not mark undelivered replies in conversation %s (%s)",
+                     output.channel, sender_id, type(exc).__name__)

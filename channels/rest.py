@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Text
+from typing import Any, Awaitable, Callable, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
@@ -20,7 +20,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from .common import EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, MergingCollector, clean_sender
+from .http_guard import GuardedBlueprint
+from .common import (EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, MergingCollector, check_metadata, clean_sender,
+                     domain_of, plain_or_payload)
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ class RestInput(RasaRestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("legcare_rest_webhook", __name__)
+        bp = GuardedBlueprint("legcare_rest_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -49,7 +51,10 @@ class RestInput(RasaRestInput):
                 return _error(400, "The request body must be JSON like {\"sender\": \"id\", \"message\": \"text\"}.")
             if not isinstance(body, dict):
                 return _error(400, "The request body must be a JSON object with 'sender' and 'message'.")
-            sender = clean_sender(body.get("sender", "default"))
+            if body.get("sender") is None:  # never a shared "default" conversation
+                return _error(400, "'sender' is required: the id of your conversation (a long random text you "
+                                   "keep, at most 128 characters).")
+            sender = clean_sender(body.get("sender"))
             if sender is None:
                 return _error(400, "'sender' must be a short printable text (at most 128 characters).")
             text = body.get("message")
@@ -57,6 +62,10 @@ class RestInput(RasaRestInput):
                 return _error(400, "'message' must be text.")
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, f"The message is too long: please keep it under {MAX_MESSAGE_CHARS} characters.")
+            metadata, problem = check_metadata(body.get("metadata"))
+            if problem:
+                return _error(413 if "too large" in problem else 400, problem)
+            text = plain_or_payload(text, domain_of(request.app))
             if not text.strip():
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
             message_id = None
@@ -64,7 +73,6 @@ class RestInput(RasaRestInput):
                 message_id = clean_sender(body.get("message_id"))
                 if message_id is None:
                     return _error(400, "'message_id' must be a short printable text (at most 128 characters).")
-            metadata: Dict[str, Any] = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
             collector = MergingCollector()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
@@ -72,9 +80,9 @@ class RestInput(RasaRestInput):
             except CancelledError:
                 logger.error("REST message timed out (conversation %s)", sender)
                 return _error(503, "The assistant took too long to answer. Please try again.")
-            except Exception:
-                # never log the message text: it is health data
-                logger.exception("REST message failed (conversation %s)", sender)
+            except Exception as exc:
+                # never log the message text (health data), nor a traceback that could carry it
+                logger.error("REST message failed (conversation %s, %s)", sender, type(exc).__name__)
                 return _error(503, ERROR_REPLY)
             return response.json(collector.messages)
 

@@ -8,6 +8,10 @@ Same events as Rasa's connector (`session_request`/`session_confirm`,
   the widget can draw the emergency banner from `custom.triage`;
 - input is checked: a message must be text of at most 20,000 characters;
   an empty one gets a polite reply; nothing the person typed is logged;
+- sessions are bound to a session token (see SocketIOInput): a session id
+  alone is not a credential;
+- an option it does not support (such as Rasa's `jwt_key`) stops the
+  server at start with a clear message instead of being ignored;
 - closing a page that talked over a websocket does not log a server error:
   engine.io's request handler returns nothing once the websocket it took
   over is closed, and Sanic reports that as "Invalid response type None"
@@ -15,8 +19,12 @@ Same events as Rasa's connector (`session_request`/`session_confirm`,
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
 import logging
+import os
+import secrets
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -27,7 +35,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from .common import EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, clean_sender
+from . import http_guard
+from .common import (EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, check_metadata, clean_sender, domain_of,
+                     plain_or_payload)
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +46,7 @@ class QuietSocketBlueprint(SocketBlueprint):
     """Rasa's Socket.IO blueprint, with engine.io's route marked as a websocket handler for Sanic."""
 
     def register(self, app: Any, options: Dict[Text, Any]) -> None:
+        http_guard.install(app)
         engineio = self.ctx.sio.eio
 
         async def engineio_request(request: Request) -> Optional[HTTPResponse]:
@@ -72,7 +83,53 @@ class MergingSocketIOOutput(SocketIOOutput):
         await self._send_message(recipient_id, {"custom": json_message})
 
 
+SUPPORTED_OPTIONS = {
+    # option: (what it must be, check)
+    "user_message_evt": ("a non-empty text", lambda v: isinstance(v, str) and bool(v.strip())),
+    "bot_message_evt": ("a non-empty text", lambda v: isinstance(v, str) and bool(v.strip())),
+    "namespace": ("a text starting with '/' or empty", lambda v: v is None or (isinstance(v, str) and
+                                                                                 (not v or v.startswith("/")))),
+    "session_persistence": ("true or false", lambda v: isinstance(v, bool)),
+    "socketio_path": ("a path starting with '/'", lambda v: isinstance(v, str) and v.startswith("/")),
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def check_options(credentials: Dict[Text, Any]) -> None:
+    """Refuse what this channel would otherwise silently ignore or misread (values are never echoed: they may be secrets)."""
+    unknown = sorted(str(k) for k in credentials if k not in SUPPORTED_OPTIONS)
+    if unknown:
+        raise ConfigError(
+            f"socket.io channel (credentials.yml, channels.socketio.SocketIOInput): unsupported option(s) "
+            f"{', '.join(unknown)}. LegCare's socket.io channel does not implement them (for example `jwt_key`: "
+            f"sessions are protected by a session token instead); remove them. Supported: "
+            f"{', '.join(SUPPORTED_OPTIONS)}.")
+    for key, value in credentials.items():
+        what, ok = SUPPORTED_OPTIONS[key]
+        if not ok(value):
+            raise ConfigError(f"socket.io channel (credentials.yml): `{key}` must be {what}.")
+
+
+def session_secret() -> bytes:
+    """The key session tokens are derived from: SOCKETIO_SESSION_SECRET, else random for this process."""
+    given = os.environ.get("SOCKETIO_SESSION_SECRET", "")
+    return given.encode() if given.strip() else secrets.token_bytes(32)
+
+
 class SocketIOInput(InputChannel):
+    """See the module docstring. Sessions are bound to a token, not to the session id alone:
+
+    `session_request` answers `session_confirm` with two values, the session
+    id and a session token (an HMAC of the id under a server key). A client
+    resumes a session only by presenting both; a session id alone starts a
+    new session. Messages go to the session the connection was confirmed in
+    (the `session_id` a message carries must be that one), so knowing
+    someone's session id gives neither their replies nor their conversation.
+    """
+
     @classmethod
     def name(cls) -> Text:
         return "socketio"
@@ -80,21 +137,38 @@ class SocketIOInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SocketIOInput":
         credentials = credentials or {}
+        check_options(credentials)
         return cls(credentials.get("user_message_evt", "user_uttered"),
                    credentials.get("bot_message_evt", "bot_uttered"),
-                   credentials.get("namespace"),
-                   bool(credentials.get("session_persistence", True)),
+                   credentials.get("namespace") or None,
+                   credentials.get("session_persistence", True),
                    credentials.get("socketio_path", "/socket.io"))
 
     def __init__(self, user_message_evt: Text = "user_uttered", bot_message_evt: Text = "bot_uttered",
                  namespace: Optional[Text] = None, session_persistence: bool = True,
-                 socketio_path: Text = "/socket.io") -> None:
+                 socketio_path: Text = "/socket.io", secret: Optional[bytes] = None) -> None:
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.namespace = namespace
         self.session_persistence = session_persistence
         self.socketio_path = socketio_path
         self.sio: Optional[AsyncServer] = None
+        self._secret = secret or session_secret()
+
+    def session_token(self, session_id: str) -> str:
+        return hmac.new(self._secret, session_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def _resumable(self, data: Any) -> Optional[str]:
+        """The session id the client may resume, if it presented a valid token for it."""
+        if not isinstance(data, dict) or not self.session_persistence:
+            return None
+        session_id = clean_sender(data.get("session_id"))
+        token = data.get("session_token")
+        if session_id is None or not isinstance(token, str):
+            return None
+        if hmac.compare_digest(self.session_token(session_id).encode(), token.encode("utf-8", "replace")):
+            return session_id
+        return None
 
     def get_output_channel(self) -> Optional[MergingSocketIOOutput]:
         return MergingSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
@@ -105,6 +179,7 @@ class SocketIOInput(InputChannel):
         bp = QuietSocketBlueprint(sio, self.socketio_path, "legcare_socketio_webhook", __name__)
         self.sio = sio
         output = MergingSocketIOOutput(sio, self.bot_message_evt)
+        bound: Dict[str, str] = {}  # connection (sid) -> the session it was confirmed in
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -114,22 +189,32 @@ class SocketIOInput(InputChannel):
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
             return True
 
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            bound.pop(sid, None)
+
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict] = None) -> None:
-            session_id = clean_sender((data or {}).get("session_id")) if isinstance(data, dict) else None
-            session_id = session_id or uuid.uuid4().hex
-            if self.session_persistence:
-                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
-                if inspect.isawaitable(joined):  # a coroutine from python-socketio 5.10 on
-                    await joined
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            old = bound.get(sid)
+            session_id = self._resumable(data) or uuid.uuid4().hex
+            if old and old != session_id:
+                left = sio.leave_room(sid, old, namespace=self.namespace)
+                if inspect.isawaitable(left):
+                    await left
+            bound[sid] = session_id
+            joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+            if inspect.isawaitable(joined):  # a coroutine from python-socketio 5.10 on
+                await joined
+            await sio.emit("session_confirm", (session_id, self.session_token(session_id)), room=sid,
+                           namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any) -> None:
             if not isinstance(data, dict):
                 return
-            sender = clean_sender(data.get("session_id")) if self.session_persistence else sid
-            if sender is None:
+            sender = bound.get(sid)
+            given = data.get("session_id")
+            if sender is None or (given is not None and given != sender):
                 await sio.emit(self.bot_message_evt, {"text": "Please reload the page to start a new chat."},
                                room=sid, namespace=self.namespace)
                 return
@@ -138,15 +223,19 @@ class SocketIOInput(InputChannel):
                 await output._send_message(sender, {"text": "Sorry, I can only read text messages of up to "
                                                             f"{MAX_MESSAGE_CHARS} characters."})
                 return
+            metadata, problem = check_metadata(data.get("metadata"))
+            if problem:
+                await output._send_message(sender, {"text": "Sorry, that message could not be read: " + problem})
+                return
+            text = plain_or_payload(text, domain_of(next(iter(bp.apps), None)))
             if not text.strip():
                 await output._send_message(sender, {"text": EMPTY_REPLY})
                 return
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
             try:
                 await on_new_message(UserMessage(text, output, sender, input_channel=self.name(),
                                                  metadata=metadata))
-            except Exception:
-                logger.exception("socket.io message failed (conversation %s)", sender)
+            except Exception as exc:  # never a traceback: it could carry the message
+                logger.error("socket.io message failed (conversation %s, %s)", sender, type(exc).__name__)
                 await output._send_message(sender, {"text": ERROR_REPLY})
 
         return bp

@@ -11,25 +11,31 @@ are rejected (403); the webhook is registered at start-up with the secret and
 a network failure there is a clear warning, not a crash; the bot name is not
 fetched from Telegram for every update; `/start` greets; button presses are
 acknowledged; long replies are split under Telegram's 4,096-character limit;
-non-text updates get a polite reply. Message text is never logged.
+non-text updates get a polite reply; a malformed update is a 400, never a
+500; a reply that cannot be delivered (the Bot API unreachable) is retried,
+then marked in the conversation (slot `reply_undelivered`), and the turn is
+stored all the same. Message text is never logged.
 """
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
 
 from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from . import common
-from .common import EMPTY_REPLY, MAX_MESSAGE_CHARS, split_for_limit
+from .common import (EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, GuardedOutput,
+                     mark_undelivered, split_for_limit)
+from .http_guard import GuardedBlueprint
 
 logger = logging.getLogger(__name__)
 
@@ -115,10 +121,12 @@ class TelegramInput(InputChannel):
 
     def _authentic(self, request: Request) -> bool:
         given = request.headers.get(SECRET_HEADER, "")
-        return bool(given) and hmac.compare_digest(given, self.secret)
+        # header values may hold any bytes (Sanic decodes them with surrogateescape)
+        return bool(given) and hmac.compare_digest(given.encode("utf-8", "surrogateescape"),
+                                                   self.secret.encode("utf-8", "surrogateescape"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("legcare_telegram_webhook", __name__)
+        bp = GuardedBlueprint("legcare_telegram_webhook", __name__)
 
         @bp.listener("after_server_start")
         async def _register(app, loop) -> None:
@@ -133,35 +141,82 @@ class TelegramInput(InputChannel):
             if not self._authentic(request):
                 return response.json({"error": "forbidden"}, status=403)
             try:
-                update = Update(**(request.json or {}))
-            except Exception:
-                return response.json({"error": "not a Telegram update"}, status=400)
-            out = self.get_output_channel()
-            if update.callback_query is not None:
-                msg, text = update.callback_query.message, update.callback_query.data
+                update = json.loads(request.body or b"null")
+            except ValueError:
+                return _bad("The body is not JSON.")
+            parsed = parse_update(update)
+            if isinstance(parsed, str):
+                return _bad(parsed)
+            if parsed is None:  # an update kind we do not answer (a member joined, a poll...)
+                return response.json({"ok": True})
+            sender, text, callback_id = parsed
+            out = GuardedOutput(self.get_output_channel(), self.name())
+            if callback_id is not None:
                 try:
-                    await out.answer_callback_query(update.callback_query.id)
+                    await self.get_output_channel().answer_callback_query(callback_id)
                 except Exception:
                     logger.debug("could not acknowledge a Telegram button press")
-            else:
-                msg = update.message or update.edited_message
-                text = msg.text if msg is not None else None
-            if msg is None or msg.chat is None:
-                return response.text("ok")
-            sender = str(msg.chat.id)
             if text is None:
-                await out.send_message(sender, "Sorry, I can only read text messages.")
-                return response.text("ok")
+                await out.send_response(sender, {"text": NOT_TEXT_REPLY})
+                return response.json({"ok": True})
             if text.strip() in ("/start", f"/start@{self.bot_name}"):
                 text = "/greet"
+            text = common.plain_or_payload(text, common.domain_of(request.app))
             if not text.strip():
-                await out.send_message(sender, EMPTY_REPLY)
-                return response.text("ok")
+                await out.send_response(sender, {"text": EMPTY_REPLY})
+                return response.json({"ok": True})
             text = text[:MAX_MESSAGE_CHARS]
             try:
                 await on_new_message(UserMessage(text, out, sender, input_channel=self.name()))
-            except Exception:
-                logger.exception("Telegram message failed (chat %s)", sender)
-            return response.text("ok")
+            except Exception as exc:  # never a traceback: it could carry the message
+                logger.error("Telegram message failed (chat %s, %s)", sender, type(exc).__name__)
+                await out.send_response(sender, {"text": ERROR_REPLY})
+                return response.json({"ok": True})
+            await mark_undelivered(request.app, sender, out)
+            return response.json({"ok": True})
 
         return bp
+
+
+def _bad(problem: str) -> HTTPResponse:
+    return response.json({"error": problem}, status=400)
+
+
+def _chat_id(message: Any) -> Optional[str]:
+    chat = message.get("chat") if isinstance(message, dict) else None
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    if isinstance(chat_id, bool) or not isinstance(chat_id, (int, str)):
+        return None
+    return common.clean_sender(chat_id)
+
+
+def parse_update(update: Any) -> Union[None, str, Tuple[str, Optional[str], Optional[str]]]:
+    """(chat id, text or None when the message is not text, callback id or None) from a Telegram update.
+
+    None for an update kind that is not answered; a sentence saying what is
+    wrong when the update is malformed.
+    """
+    if not isinstance(update, dict):
+        return "A Telegram update must be a JSON object."
+    query = update.get("callback_query")
+    if query is not None:
+        if not isinstance(query, dict):
+            return "'callback_query' must be an object."
+        sender = _chat_id(query.get("message"))
+        if sender is None:
+            return "The button press has no message with a chat id."
+        data = query.get("data")
+        qid = query.get("id")
+        return sender, data if isinstance(data, str) else None, str(qid) if isinstance(qid, (str, int)) else None
+    for key in ("message", "edited_message"):
+        message = update.get(key)
+        if message is None:
+            continue
+        if not isinstance(message, dict):
+            return f"'{key}' must be an object."
+        sender = _chat_id(message)
+        if sender is None:
+            return f"'{key}' has no chat id."
+        text = message.get("text")
+        return sender, text if isinstance(text, str) else None, None
+    return None

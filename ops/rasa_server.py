@@ -1,7 +1,7 @@
 """The Rasa server's entry point (started by ops.servers.Stack instead of `rasa run`).
 
     python -m ops.rasa_server --model models/X.tar.gz --port 5005 --endpoints endpoints.yml \
-        --credentials var/credentials.yml --cors '*'
+        --credentials var/credentials.yml --cors http://localhost:8080
 
 It does what `rasa run` does (Rasa's own app, channels, agent loading and
 clean-up), and also:
@@ -41,7 +41,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=5005)
     p.add_argument("--endpoints", required=True)
     p.add_argument("--credentials", required=True)
-    p.add_argument("--cors", default="*")
+    p.add_argument("--cors", nargs="+", default=[], help="origins whose pages may call the server (ops.settings.cors_origins)")
     return p.parse_args(argv)
 
 

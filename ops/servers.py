@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Optional
 
 from legcare import bundle
 
-from .settings import ROOT, VENV_BIN, credentials_file, endpoints_file, local_host, resolved, var_dir
+from .settings import ROOT, VENV_BIN, cors_origins, credentials_file, endpoints_file, local_host, resolved, var_dir
 
 FATAL_PREFIX = "LegCare cannot start: "  # the line a server prints before exiting on a setting it cannot use
 
@@ -129,7 +129,7 @@ class Stack:
         # the HTTP API is only ever on behind a token
         return [str(VENV_BIN / "python"), "-m", "ops.rasa_server", "--model", str(self.model),
                 "--port", self.env["RASA_PORT"], "--endpoints", str(endpoints_file(self.env)),
-                "--credentials", str(self._credentials()), "--cors", self.env.get("RASA_CORS", "*")]
+                "--credentials", str(self._credentials()), "--cors", *cors_origins(self.env)]
 
     def _credentials(self) -> Path:
         if self.credentials:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -58,12 +59,35 @@ def resolved(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     if not (out.get("ACTION_SERVER_SECRET") or "").strip():
         # only the Rasa server may call the action server; both get this secret from the environment
         out["ACTION_SERVER_SECRET"] = secrets.token_urlsafe(32)
+    # socket.io session tokens: one key for this `make run`, so they outlive a restarted Rasa server
+    if not (out.get("SOCKETIO_SESSION_SECRET") or "").strip():
+        out["SOCKETIO_SESSION_SECRET"] = secrets.token_hex(32)
     out["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), out.get("PYTHONPATH", "")) if p)
     # thinc/TensorFlow/sanic chatter is not useful to the people running it
     out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     out.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     out.setdefault("RASA_TELEMETRY_ENABLED", "false")  # no data leaves the machine
     return out
+
+
+def cors_origins(env: Mapping[str, str]) -> List[str]:
+    """Origins whose pages may call the Rasa server from a browser (with credentials).
+
+    RASA_CORS (or CORS_ORIGINS): origins separated by spaces or commas, such
+    as `https://chat.example.org`; by default the web page's own origin
+    (http://localhost:WEB_PORT and http://127.0.0.1:WEB_PORT). `*` and
+    `null` are refused: Rasa answers with credentials allowed, so either
+    would let any page (or a sandboxed one) read the replies.
+    """
+    raw = (env.get("RASA_CORS") or env.get("CORS_ORIGINS") or "").replace(",", " ").split()
+    if not raw:
+        port = env.get("WEB_PORT") or DEFAULTS["WEB_PORT"]
+        return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    bad = [o for o in raw if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", o.rstrip("/"))]
+    if bad:
+        raise RuntimeError(f"RASA_CORS must list origins such as https://chat.example.org; not allowed: "
+                           f"{', '.join(bad)}")
+    return [o.rstrip("/") for o in raw]
 
 
 def endpoints_file(env: Mapping[str, str]) -> Path:

@@ -94,3 +94,22 @@ def test_missing_signing_secret_leaves_slack_off(tmp_path):
     path, notes = credentials_file({"SLACK_BOT_TOKEN": "xoxb-1", "LEGCARE_VAR_DIR": str(tmp_path)})
     assert "channels.slack.SlackInput" not in path.read_text()
     assert any("SLACK_SIGNING_SECRET" in n for n in notes)
+
+
+def test_retry_whose_first_delivery_never_arrived_is_answered(chat, fake_slack):
+    """Slack retries with `connection_failed` when the first delivery never reached us: that is the message."""
+    body, user = event("hello")
+    status, _ = post(chat, body, extra={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "connection_failed"})
+    assert status == 200
+    msg = fake_slack.wait_for(posted_to(user))[0]
+    assert "automated assistant" in msg["data"]["text"]
+    user_texts = [e["text"] for e in chat.tracker(user)["events"] if e["event"] == "user"]
+    assert user_texts == ["hello"]
+
+
+def test_retry_after_a_slow_first_delivery_is_dropped(chat, fake_slack):
+    body, user = event("hello")
+    status, _ = post(chat, body, extra={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert status == 200
+    time.sleep(2)
+    assert not fake_slack.matching(posted_to(user))

@@ -14,7 +14,9 @@
 
   // the conversation lives in sessionStorage: it survives a reload and is
   // gone when the tab is closed (messages are health data)
-  var state = load() || { sessionId: null, messages: [], emergency: null };
+  // sessionToken: issued by the server with the session id; resuming the
+  // conversation needs both (the id alone is not enough)
+  var state = load() || { sessionId: null, sessionToken: null, messages: [], emergency: null };
 
   function load() {
     try { return JSON.parse(sessionStorage.getItem(STORE)); } catch (e) { return null; }
@@ -73,13 +75,14 @@
 
   socket.on("connect", function () {
     statusEl.textContent = "";
-    socket.emit("session_request", { session_id: state.sessionId });
+    socket.emit("session_request", { session_id: state.sessionId, session_token: state.sessionToken });
   });
   socket.on("connect_error", function () { statusEl.textContent = "Can't reach the assistant. Retrying..."; });
   socket.on("disconnect", function () { statusEl.textContent = "Connection lost. Reconnecting..."; });
-  socket.on("session_confirm", function (sessionId) {
+  socket.on("session_confirm", function (sessionId, sessionToken) {
     var isNew = state.sessionId !== sessionId && state.messages.length === 0;
     state.sessionId = sessionId;
+    state.sessionToken = sessionToken || null;
     save();
     if (isNew) { socket.emit("user_uttered", { message: "/greet", session_id: state.sessionId }); }
   });

@@ -22,6 +22,8 @@ from .reference import resolve_pronouns
 from .spelling import Speller
 
 BODY_GROUPS = ("legs", "arms", "face", "eyes", "back", "body", "saddle")
+FEELING_GROUPS = ("weak", "numb", "pain")
+SPOKEN = {"speech", "voice", "talking", "words"}  # "her speech is fine now but this morning it was nonsense"
 NOT_ANTECEDENTS = {"everywhere", "all over", "body", "half", "when i wipe", "toilet paper", "down there"}
 
 
@@ -73,18 +75,21 @@ class MentionFinder:
         self.body_matcher = PhraseMatcher(vocab, attr="NORM")
         body_words = [w for g in BODY_GROUPS for w in kb.word_groups.get(g, ())]
         self.body_matcher.add("BODY", self._docs(body_words))
+        self._body_key = vocab.strings.add("BODY")
+        # how a body feels or works, said without naming the part ("he's all wobbly", "gone numb")
+        self.body_matcher.add("FEEL", self._docs([w for g in FEELING_GROUPS for w in kb.word_groups.get(g, ())]))
         self.speller.build()
 
     def has_body_words(self, fixed: Doc) -> bool:
-        """Does the text name a part of the body (after `find` lemmatised it)?"""
+        """Does the text name a part of the body, or how it feels or works (after `find` lemmatised it)?"""
         return bool(self.body_matcher(fixed))
 
     def find(self, doc: Doc, fixed: Doc, clause_of: List[int], sentence_of: List[int],
              weather: Sequence[int] = ()) -> List[Mention]:
         strings = self.nlp.vocab.strings
         lemmatize(fixed)
-        resolve_pronouns(fixed, [(s, e) for _, s, e in self.body_matcher(fixed)], sentence_of, NOT_ANTECEDENTS,
-                         weather)
+        resolve_pronouns(fixed, [(s, e) for key, s, e in self.body_matcher(fixed) if key == self._body_key]
+                         + [(t.i, t.i + 1) for t in fixed if t.lower_ in SPOKEN], sentence_of, NOT_ANTECEDENTS, weather)
         raw: List[Mention] = []
         for key, s, e in self.terms(fixed):
             kind, ident = strings[key].split("|", 1)
@@ -131,7 +136,7 @@ class MentionFinder:
                     if gap <= within:
                         candidates.setdefault(a, []).append((gap, b, term_id))
         lower = [t.lower_ for t in fixed]
-        body_tokens = {i for key, s, e in self.body_matcher(fixed) for i in range(s, e)}
+        body_tokens = {i for key, s, e in self.body_matcher(fixed) if key == self._body_key for i in range(s, e)}
         covering: Dict[int, List[Mention]] = defaultdict(list)  # token -> phrases over it, in `kept` order
         for k in kept:
             for i in range(k.start, k.end):

@@ -57,7 +57,7 @@ def test_engine_uses_the_detector_only_for_the_screen(kb, trained):
     # an emergency the rules confirm needs no second opinion
     assert engine.assess("her face dropped and she slurs")["detector"] is None
     # otherwise the detector gives its opinion, and can only ask for the screen, never set the level
-    out = engine.assess("he is not himself today")
+    out = engine.assess("he just seems off today and wobbly")
     assert out["detector"] is not None
     if out["detector"]["flagged"]:
         assert out["screen"]["needed"] and any(r.startswith("detector:") for r in out["screen"]["rules"])

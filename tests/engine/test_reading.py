@@ -365,3 +365,25 @@ def test_numbness_from_sitting_on_a_leg_that_passes_is_not_a_stroke(engine):
     # the same excuse does not explain away numbness that stays
     stays = engine.assess("I probably sat cross-legged too long but my left arm and leg have been numb for two hours")
     assert stays["triage"]["level"] == "emergency"
+
+
+def test_half_of_the_body_numb_is_one_side_of_the_body(engine):
+    out = engine.assess("my whole left half feels numb")
+    assert "one_side_of_body" in out["symptoms"] and out["triage"]["level"] == "emergency"
+
+
+def test_sudden_confusion_alone_is_an_emergency_but_not_when_it_is_passing(engine):
+    assert engine.assess("since lunchtime my dad doesn't know where he is")["triage"]["level"] == "emergency"
+    out = engine.assess("I was confused for a minute when I woke from a nap, then back to normal")
+    assert "new_confusion" not in [f["id"] for f in out["red_flags"]]
+
+
+def test_it_can_stand_for_speech(engine):
+    out = engine.assess("her speech is fine now but for a minute this morning it was garbled")
+    assert "slurred_speech" in out["symptoms"] and out["triage"]["level"] == "emergency"
+
+
+def test_last_week_is_when_not_how_long(engine):
+    assert engine.assess("my legs have been weak for the last week")["duration"]["days"] == 7
+    out = engine.assess("I had a panic attack last week but today my left arm and leg are numb")
+    assert out["triage"]["level"] == "emergency"

@@ -52,8 +52,8 @@ VAGUE_DURATIONS = [
     (re.compile(r"\bfor (?:days)\b"), 4.0),
     (re.compile(r"\b(?:all day|all morning|since i woke up|since waking)\b"), 0.4),
     # "a stroke years ago ... weaker ever since": the years are how long it has been so
-    (re.compile(r"\b(?:years|decades) ago\b[^.!?\n]*\b(?:ever since|since then|since)\b"
-                r"|\b(?:ever since|since)\b[^.!?\n]*\b(?:years|decades) ago\b"), 730.0),
+    (re.compile(r"\b(?:years|decades) ago\b[^.!?\n]*\b(?:ever since|since then)\b"
+                r"|\bever since\b[^.!?\n]*\b(?:years|decades) ago\b"), 730.0),
 ]
 
 
@@ -335,7 +335,8 @@ def spreading_upwards(ctx: ContextReader, heights: Dict[str, Tuple[str, ...]], s
     higher part, which comes after the lower one; the body parts and their
     order are ``body_heights`` in knowledge/language.yml.
     """
-    if not set(symptoms) & SPREADING or onset_now == "gradual" or _valid(ctx, "timeline.recovery"):
+    # ("it's creeping up. Toes, now knees": the feeling need not be named when the body parts climb)
+    if (symptoms and not set(symptoms) & SPREADING) or onset_now == "gradual" or _valid(ctx, "timeline.recovery"):
         return False
     if not _short(duration_days) and not _valid(ctx, "timeline.days"):
         return False

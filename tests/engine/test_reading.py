@@ -387,3 +387,14 @@ def test_last_week_is_when_not_how_long(engine):
     assert engine.assess("my legs have been weak for the last week")["duration"]["days"] == 7
     out = engine.assess("I had a panic attack last week but today my left arm and leg are numb")
     assert out["triage"]["level"] == "emergency"
+
+
+def test_climbing_body_parts_need_no_named_feeling(engine):
+    assert engine.assess("It's creeping up. Toes, now knees.")["triage"]["level"] == "emergency"
+    # a rash or redness that spreads is not weakness climbing the legs
+    assert "ascending_weakness" not in engine.assess("the rash is spreading up from my ankle to my knee")["symptoms"]
+
+
+def test_an_old_injury_years_ago_is_not_how_long_todays_weakness_lasted(engine):
+    out = engine.assess("since this morning my left arm and left leg have been weak, I hurt my neck in a crash years ago")
+    assert out["duration"]["days"] < 1 and out["triage"]["level"] == "emergency"

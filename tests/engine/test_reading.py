@@ -398,3 +398,20 @@ def test_climbing_body_parts_need_no_named_feeling(engine):
 def test_an_old_injury_years_ago_is_not_how_long_todays_weakness_lasted(engine):
     out = engine.assess("since this morning my left arm and left leg have been weak, I hurt my neck in a crash years ago")
     assert out["duration"]["days"] < 1 and out["triage"]["level"] == "emergency"
+
+
+def test_worse_than_this_morning_is_worsening_but_weaker_than_the_left_is_not(engine):
+    assert engine.assess("pins and needles in both feet and my legs are wobbly, worse than this morning"
+                         )["onset"] == "rapid"
+    assert "worsening" not in engine.assess("my right leg feels weaker than the left one")["timeline"]
+
+
+def test_short_day_names_make_a_story(engine):
+    out = engine.assess("Legs heavy Mon, wobbly Tues, falling Weds.")
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_and_now_i_cant_is_worsening(engine):
+    out = engine.assess("First stairs were hard, then walking was hard, and now I can't stand up from the loo. "
+                        "All in about four days.")
+    assert out["onset"] == "rapid"

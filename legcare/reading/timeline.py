@@ -28,6 +28,7 @@ DURATION_PATTERNS = [
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}{_GAP}{_UNIT}\b"),
     re.compile(rf"\b{_NUM}{_GAP}{_UNIT}\s+(?:ago|now|back)\b"),
     re.compile(rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_NUM}{_GAP}{_UNIT}\b"),  # "since one hour" (other languages' way)
+    re.compile(rf"\b(?:all in|within|in the space of|in just|in only)\s+(?:about\s+|around\s+)?{_NUM}{_GAP}{_UNIT}\b"),
     # "the last week", "this past week", "past week" (bare "last week" is when something happened, not how long)
     re.compile(rf"\b(?:(?:the|this)\s+(?:past|last)|past)\s+{_UNIT}\b"),
     re.compile(rf"\bfor\s+(?:a|the)\s+{_UNIT}\b"),

@@ -179,9 +179,22 @@ class LogWatch:
 def log_findings(text: str, markers: Iterable[str] = ()) -> Dict[str, int]:
     markers = list(markers)
     lines = text.splitlines()
-    return {"log_lines": len(lines),
+    exceptions: Dict[str, int] = {}
+    for i, ln in enumerate(lines):
+        if "Traceback (most recent call last)" in ln:
+            j = i + 1
+            while j < len(lines) and (lines[j].startswith(" ") or not lines[j].strip()):
+                j += 1
+            if j < len(lines):
+                name = lines[j].split(":", 1)[0][:80]
+                where = next((lines[k].strip()[:120] for k in range(j - 1, i, -1) if lines[k].startswith("  File")), "")
+                key = f"{name} at {where}"
+                exceptions[key] = exceptions.get(key, 0) + 1
+    return {"log_lines": len(lines), "exceptions": exceptions,
             "tracebacks": sum("Traceback (most recent call last)" in ln for ln in lines),
             "message_text_in_logs": sum(1 for ln in lines if any(m in ln for m in markers)),
+            "marker_samples": [ln[max(0, min(ln.find(m) for m in markers if m in ln) - 120):][:240]
+                               for ln in lines if any(m in ln for m in markers)][:10],
             "errors_logged": sum(bool(re.search(r"\bERROR\b", ln)) for ln in lines)}
 
 

@@ -21,6 +21,7 @@ import hmac
 import json
 import os
 import random
+import re
 import subprocess
 import tempfile
 import time
@@ -643,9 +644,10 @@ def api_fuzz(url: str, token: Optional[str], examples: int, out_dir: Path, label
         for e in entries:
             status = e["response"]["status"]
             statuses[status] += 1
-            op = e["request"]["method"] + " " + e["request"]["url"].split("?")[0].replace(url, "")
-            op = "/".join("{id}" if i == 2 and op.split("/")[1] == "conversations" else p
-                          for i, p in enumerate(op.split("/")))
+            path = e["request"]["url"].split("?")[0].replace(url, "")
+            path = re.sub(r"^/conversations/.*/(tracker/events|tracker|story|execute|trigger_intent|predict|messages)$",
+                          r"/conversations/{id}/\1", path)
+            op = e["request"]["method"] + " " + path
             by_op.setdefault(op, Counter())[status] += 1
             if status >= 500 and len(five) < 10:
                 five.append(f"{op} -> {status}: {str(e['response'].get('content', {}).get('text', ''))[:200]}")

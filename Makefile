@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help install train run test validate bench publish evaluate lock clean
+.PHONY: help install train run test validate bench reliability publish evaluate lock clean
 
 help:
 	@echo "make run       set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -20,6 +20,7 @@ help:
 	@echo "make train     train a model if data, domain or config changed"
 	@echo "make validate  check the training data and the knowledge base"
 	@echo "make bench     measure accuracy and speed (see README)"
+	@echo "make reliability  load, faults, fuzz and strangers against the running assistant (see README)"
 	@echo "make publish   switch the running server to the active model (needs RASA_AUTH_TOKEN)"
 	@echo "make evaluate  write the evaluation report for the active model (reports/)"
 
@@ -63,6 +64,21 @@ test: train $(CHROMIUM)
 bench: train
 	@$(PY) -m bench.engine_eval
 	@$(PY) -m bench.rasa_bench
+
+# the reliability suite's HTTP API fuzzer (schemathesis) lives in its own venv: its pins are not the app's
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): bench/requirements.txt scripts/find-python310
+	@py310=$$(scripts/find-python310) || exit 1; \
+	echo "Creating $(BENCH_VENV) with $$py310"; rm -rf $(BENCH_VENV); "$$py310" -m venv $(BENCH_VENV) || exit 1
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip==24.0"
+	$(BENCH_VENV)/bin/python -m pip install --quiet --no-deps -r bench/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip check
+	@touch $(BENCH_STAMP)
+
+reliability: train $(BENCH_STAMP)
+	@$(PY) -m bench.reliability
 
 publish: train
 	@$(PY) -m ops.publish

@@ -415,3 +415,19 @@ def test_and_now_i_cant_is_worsening(engine):
     out = engine.assess("First stairs were hard, then walking was hard, and now I can't stand up from the loo. "
                         "All in about four days.")
     assert out["onset"] == "rapid"
+
+
+def test_both_arms_and_legs_tired_is_not_one_side(engine):
+    out = engine.assess("first day back at work, legs and arms are dead tired")
+    assert out["triage"]["level"] != "emergency"
+
+
+def test_foggy_after_a_night_shift_is_not_new_confusion_but_muddled_with_fever_and_weak_legs_is(engine):
+    assert engine.assess("did a double night shift and I feel muddled and tired")["triage"]["level"] != "emergency"
+    assert engine.assess("dad has a temperature, he's muddled today and his legs have gone weak"
+                         )["triage"]["level"] == "emergency"
+
+
+def test_an_episode_last_year_that_passed_is_not_todays_emergency(engine):
+    out = engine.assess("last year half my body went numb during a migraine, fully checked, nothing since")
+    assert out["triage"]["level"] != "emergency"

@@ -88,8 +88,9 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
                 continue
             nxt = ctx.lower[s + 1] if s + 1 < ctx.n else ""
             prev = ctx.lower[s - 1] if s > 0 else ""
-            if compared.intersection(ctx.lower[max(0, s - 3):s]):
-                continue  # "weaker than the right": the side it is compared with
+            before = " " + " ".join(ctx.lower[max(0, s - 3):s]) + " "
+            if any(f" {c} " in before for c in compared):
+                continue  # "weaker than the right", "swollen next to the right one": the side it is compared with
             near_body = any(ctx.lower[j] in body for j in range(s + 1, min(ctx.n, s + 4)))
             if nxt in not_after and not near_body:
                 continue

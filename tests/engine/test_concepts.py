@@ -107,3 +107,21 @@ def test_concept_found(engine, text, symptom):
 ])
 def test_concept_not_found(engine, text, symptom):
     assert symptom not in engine.extract(text).symptoms
+
+
+@pytest.mark.parametrize("text, level", [
+    ("did my first 10k yesterday and my quads are wrecked today", "self_care"),
+    ("my legs went like jelly from nerves before my driving test, fine after", "self_care"),
+])
+def test_plain_soreness_and_nerves_are_self_care(engine, text, level):
+    assert engine.assess(text)["triage"]["level"] == level
+
+
+def test_a_calf_swollen_next_to_the_other_is_one_side(engine):
+    out = engine.assess("my left calf has been aching since yesterday and looks swollen next to the right one")
+    assert out["side"] == "left" and out["triage"]["level"] == "urgent"
+
+
+def test_going_down_is_a_fall_but_swelling_going_down_is_not(engine):
+    assert "falls" in engine.assess("my knee keeps giving way, I went down in the kitchen")["symptoms"]
+    assert "falls" not in engine.assess("the swelling in my ankle went down overnight")["symptoms"]

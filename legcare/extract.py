@@ -82,7 +82,8 @@ class Extractor:
                     context[(m.id, m.status)] = None
                     family_mentions |= m.status == "family"
             elif m.kind == "R":
-                if m.status == "present":
+                lifelong = m.status == "past" and self.kb.risk_factors[m.id].history_counts
+                if m.status == "present" or lifelong:  # "breast cancer 5 years ago" still counts
                     if m.id not in risks:
                         risks.append(m.id)
                 elif m.status == "negated":

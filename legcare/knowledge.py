@@ -148,6 +148,7 @@ class Term:
     sources: Tuple[str, ...] = ()
     generic_of: Tuple[str, ...] = ()
     not_phrases: Tuple[str, ...] = ()  # look-alikes that are not this ("fell asleep" is no fall)
+    history_counts: bool = False  # risk factors: one in the past still counts ("breast cancer 5 years ago")
 
 
 @dataclass(frozen=True)
@@ -405,12 +406,20 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             ask=chk.text(node, "ask", term_id, required=False),
             sources=chk.sources(node, term_id, seeds),
             generic_of=chk.texts(node, "generic_of", term_id, required=False),
-            not_phrases=chk.texts(node, "not_phrases", term_id, required=False))
+            not_phrases=chk.texts(node, "not_phrases", term_id, required=False),
+            history_counts=_flag(chk, node, "history_counts", term_id))
         unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources", "generic_of",
-                               "not_phrases"}
+                               "not_phrases", "history_counts"}
         if unknown:
             chk.fail(f"unknown field(s) {sorted(unknown)}", node, term_id)
     return terms
+
+
+def _flag(chk: _Checker, node: dict, key: str, entry: str) -> bool:
+    value = node.get(key, False)
+    if not isinstance(value, bool):
+        chk.fail("must be true or false", node, entry, key)
+    return value
 
 
 def _expand(chk: _Checker, rule: dict, key: str, entry: str,

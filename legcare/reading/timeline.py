@@ -195,7 +195,8 @@ def current_episode(ctx: ContextReader, text: str, told: Dict[int, Set[str]]
 # ------------------------------------------------------------------ the story over time
 MOTOR_SENSORY = {"leg_weakness", "general_weakness", "arm_weakness", "paralysis", "difficulty_walking",
                  "difficulty_standing_up", "falls", "numbness", "tingling", "balance_problems"}
-LOST_FUNCTION = {"difficulty_walking", "difficulty_standing_up", "paralysis", "falls"}
+# (falls on two days are a same-day check, not by themselves worsening: "fell yesterday and again today")
+LOST_FUNCTION = {"difficulty_walking", "difficulty_standing_up", "paralysis"}
 NERVE_SYMPTOMS = {"numbness", "tingling", "ascending_weakness"}  # (burning thighs after skiing are muscles)
 WEAKNESS = {"leg_weakness", "general_weakness", "arm_weakness", "paralysis", "leg_heaviness"} | LOST_FUNCTION
 EXERTION = {"heavy_exercise", "unusual_exertion"}  # risk factors that explain sore, tired legs
@@ -322,6 +323,9 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
     nerves = present & NERVE_SYMPTOMS
     # (effort explains tired legs, not weak hands)
     if len(anchors) >= 2 and present & LOST_FUNCTION and (nerves or "arm_weakness" in present or not exertion):
+        return "rapid"
+    # a story told over three days or more, with a different complaint at each step
+    if len(anchors) >= 3 and len(present & MOTOR_SENSORY) >= 2 and _short(duration_days) and not exertion:
         return "rapid"
     # tingling or numbness, then weakness, told over a few days: how nerve weakness climbs
     if len(anchors) >= 2 and nerves and present & WEAKNESS and _short(duration_days):

@@ -431,3 +431,20 @@ def test_foggy_after_a_night_shift_is_not_new_confusion_but_muddled_with_fever_a
 def test_an_episode_last_year_that_passed_is_not_todays_emergency(engine):
     out = engine.assess("last year half my body went numb during a migraine, fully checked, nothing since")
     assert out["triage"]["level"] != "emergency"
+
+
+def test_weaker_alone_is_weak_not_worsening(engine):
+    out = engine.assess("for five days my left foot tingles and the leg feels a touch weaker on the stairs")
+    assert "worsening" not in out["timeline"] and out["triage"]["level"] == "urgent"
+
+
+def test_falls_on_two_days_are_urgent_not_a_worsening_story(engine):
+    out = engine.assess("my legs keep giving way, I fell on the stairs yesterday and in the garden today")
+    assert out["triage"]["level"] == "urgent"
+
+
+def test_a_cancer_years_ago_still_counts(engine):
+    out = engine.assess("Breast cancer 5 years ago. Back pain for a week and now my left leg is weak on the stairs")
+    assert "cancer" in out["risk_factors"] and out["triage"]["level"] == "emergency"
+    # other risk factors told as the past do not count
+    assert "smoking" not in engine.assess("I smoked as a teenager, my legs ache")["risk_factors"]

@@ -288,6 +288,11 @@ class ContextReader:
                 between = self.lower[m.end:ts]
                 if between and all(w in set(after.joined_by) for w in between):
                     return True
+                # "swelling none", "fever: nope": right after it, and nothing follows in that part
+                # (not a bare "no": "he says yes when he means no")
+                if (not between and self.lower[ts] != "no"
+                        and (te >= self.n or self.lower[te] in HARD_BOUNDARIES | {","})):
+                    return True
         return False
 
     def _scope_reaches(self, i: int, target: int) -> bool:

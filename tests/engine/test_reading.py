@@ -448,3 +448,13 @@ def test_a_cancer_years_ago_still_counts(engine):
     assert "cancer" in out["risk_factors"] and out["triage"]["level"] == "emergency"
     # other risk factors told as the past do not count
     assert "smoking" not in engine.assess("I smoked as a teenager, my legs ache")["risk_factors"]
+
+
+def test_a_bare_none_after_a_symptom_denies_it_but_means_no_does_not(engine):
+    assert "swelling" in engine.assess("knee sore after netball, swelling none")["negated"]
+    assert engine.assess("my husband keeps saying yes when he means no")["triage"]["level"] == "emergency"
+
+
+def test_something_read_about_is_not_a_symptom(engine):
+    out = engine.assess("my thighs are sore after a long ride, I read about dark urine so I checked my pee")
+    assert "dark_urine" not in out["symptoms"]

@@ -145,7 +145,9 @@ class Extractor:
             findings.symptoms.append("fever")
         # symptoms (in any context) or parts of the body; a condition's name alone is a topic, not a report
         findings.about_body = any(m.kind == "S" for m in mentions) or self.mentions.has_body_words(fixed)
-        findings.general_question = ctx.asks_in_general() and not findings.symptoms
+        # ("can a trapped nerve make your whole side go numb all at once?" tells of a sudden event: not general)
+        findings.general_question = (ctx.asks_in_general() and not findings.symptoms
+                                     and not cues.get("onset.sudden"))
         findings.language = language_of(lower, self.speller.vocab)
         if translation is not None:
             findings.language = "other"

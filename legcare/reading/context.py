@@ -10,6 +10,7 @@ comma segment past unless something says it still goes on.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from spacy.matcher import PhraseMatcher
@@ -77,6 +78,12 @@ def find_cues(nlp, matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Tuple[int
     found: Dict[str, List[Tuple[int, int]]] = {}
     for key, s, e in matcher(doc):
         found.setdefault(nlp.vocab.strings[key], []).append((s, e))
+    # "in 2015", "back in 2019": a year before this one is the past, as "years ago" is
+    this_year = date.today().year
+    for tok in doc[1:]:
+        if (tok.is_digit and len(tok.text) == 4 and 1900 <= int(tok.text) < this_year
+                and doc[tok.i - 1].lower_ == "in"):
+            found.setdefault("context.past", []).append((tok.i - 1, tok.i + 1))
     return found
 
 

@@ -18,7 +18,7 @@ UNIT_DAYS = {
     "night": 1.0, "week": 7.0, "wk": 7.0, "fortnight": 14.0, "month": 30.0, "year": 365.0,
     "yr": 365.0,
 }
-_NUM = r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|(?:a )?few|(?:a )?couple(?: of)?|several|some)"
+_NUM = r"(\d+(?:\.\d+)?(?:\s*(?:-|to|or)\s*\d+(?:\.\d+)?)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|(?:a )?few|(?:a )?couple(?: of)?|several|some)"
 _UNIT = r"(minute|min|hour|hr|day|night|week|wk|fortnight|month|year|yr)s?"
 _GAP = r"(?:(?<=\d)\s*|\s+)"  # "1hr" and "1 hr"; words need a space ("someday" is not "some day")
 DURATION_PATTERNS = [
@@ -28,6 +28,7 @@ DURATION_PATTERNS = [
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}{_GAP}{_UNIT}\b"),
     re.compile(rf"\b{_NUM}{_GAP}{_UNIT}\s+(?:ago|now|back)\b"),
     re.compile(rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_NUM}{_GAP}{_UNIT}\b"),  # "since one hour" (other languages' way)
+    re.compile(rf"\b{_NUM}{_GAP}{_UNIT}\s+of\b"),  # "two days of feeling like..."
     re.compile(rf"\b(?:all in|within|in the space of|in just|in only)\s+(?:about\s+|around\s+)?{_NUM}{_GAP}{_UNIT}\b"),
     # "the last week", "this past week", "past week" (bare "last week" is when something happened, not how long)
     re.compile(rf"\b(?:(?:the|this)\s+(?:past|last)|past)\s+{_UNIT}\b"),
@@ -47,7 +48,7 @@ SINCE_DAYS = {
 }
 VAGUE_DURATIONS = [
     (re.compile(r"\bfor (?:ages|a long time|a while now|years and years|as long as i can remember)\b"), 180.0),
-    (re.compile(r"\bfor (?:years|decades)\b"), 730.0),
+    (re.compile(r"\b(?:for|been|it's been|its been) (?:years|decades)\b|\byears now\b"), 730.0),
     (re.compile(r"\bfor (?:months)\b"), 90.0),
     (re.compile(r"\bfor (?:weeks)\b"), 21.0),
     (re.compile(r"\bfor (?:days)\b"), 4.0),
@@ -126,7 +127,8 @@ def time_spans(ctx: ContextReader, text: str) -> List[TimeSpan]:
             qty = 1.0
             if len(groups) >= 2:
                 raw = groups[-2].strip()
-                qty = float(raw) if re.fullmatch(r"\d+(\.\d+)?", raw) else WORD_NUMBERS.get(raw, 1)
+                numbers = re.findall(r"\d+(?:\.\d+)?", raw)  # "2-3 hours": the longer end
+                qty = max(float(n) for n in numbers) if numbers else WORD_NUMBERS.get(raw, 1)
             spans.append((m.start(), m.group(0), qty * UNIT_DAYS[unit]))
     for m in SINCE_PATTERN.finditer(low):
         spans.append((m.start(), m.group(0), float(SINCE_DAYS.get(m.group(1), 3))))

@@ -458,3 +458,24 @@ def test_a_bare_none_after_a_symptom_denies_it_but_means_no_does_not(engine):
 def test_something_read_about_is_not_a_symptom(engine):
     out = engine.assess("my thighs are sore after a long ride, I read about dark urine so I checked my pee")
     assert "dark_urine" not in out["symptoms"]
+
+
+def test_a_year_gone_by_is_the_past(engine):
+    out = engine.assess("Had a stroke in 2015 that left my left side a bit weak. Nothing new, I want exercises.")
+    assert out["triage"]["level"] != "emergency"
+
+
+def test_a_range_of_hours_is_a_duration(engine):
+    assert engine.assess("my left leg has been weak for maybe 2-3 hours")["duration"]["days"] == pytest.approx(0.125)
+
+
+def test_legs_then_arms_climbs_but_foot_then_leg_does_not(engine):
+    assert "ascending_weakness" in engine.assess(
+        "his legs have been weak since yesterday and today also his arms, he can't lift a cup")["symptoms"]
+    assert "ascending_weakness" not in engine.assess(
+        "tingling in my right foot for ten days and now that leg feels weaker on the stairs")["symptoms"]
+
+
+def test_a_question_that_tells_a_sudden_event_gets_the_screen(engine):
+    out = engine.assess("Can a trapped nerve make your whole left side go numb all at once?")
+    assert out["screen"]["needed"]

@@ -45,6 +45,11 @@ def _client_error_types() -> Tuple[type, ...]:
         types.append(jsonschema.ValidationError)
     except ImportError:  # pragma: no cover
         pass
+    try:  # Telegram refused what the request asked for (e.g. `output_channel=telegram` for an id that is no chat)
+        from aiogram.utils.exceptions import BadRequest
+        types.append(BadRequest)
+    except ImportError:  # pragma: no cover
+        pass
     try:
         from rasa.shared.exceptions import RasaException
         types.append(RasaException)

@@ -101,6 +101,12 @@ def test_malformed_http_api_requests_are_a_400(stack, sender, path, body):
     assert "Traceback" not in log.new()
 
 
+def test_replies_asked_for_on_telegram_for_an_id_that_is_no_chat_are_a_400(stack, sender):
+    status, out = api(stack, "POST", f"/conversations/{sender}/trigger_intent?output_channel=telegram",
+                      {"name": "greet"})
+    assert status == 400, (status, out)
+
+
 def test_http_api_errors_log_no_message_text_and_no_traceback(stack, sender):
     mark = "wombat" + uuid.uuid4().hex[:10]
     log = RasaLog(stack)

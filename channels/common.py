@@ -66,15 +66,41 @@ def clean_sender(value: Any) -> Optional[str]:
     return value
 
 
+MAX_METADATA_DEPTH = 20
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than `limit` (iterative: any depth is safe to check)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def check_metadata(value: Any) -> "tuple[Optional[Dict[str, Any]], Optional[str]]":
-    """(metadata, None) when usable, else (None, what is wrong). Missing or null metadata is {}."""
+    """(metadata, None) when usable, else (None, what is wrong). Missing or null metadata is {}.
+
+    Nesting is checked first, without recursion: JSON nested thousands deep
+    would otherwise make the size check itself fail (RecursionError).
+    """
     if value is None:
         return {}, None
     if not isinstance(value, dict):
         return None, "'metadata' must be a JSON object."
+    if _too_deep(value, MAX_METADATA_DEPTH):
+        return None, f"'metadata' is nested too deeply: at most {MAX_METADATA_DEPTH} levels."
     try:
         size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None, "'metadata' must be plain JSON."
     if size > MAX_METADATA_BYTES:
         return None, f"'metadata' is too large: at most {MAX_METADATA_BYTES} bytes of JSON."

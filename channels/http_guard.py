@@ -11,14 +11,18 @@ configures the app, with Sanic's own settings and a signal, so that:
   413; both before any of the body is read, and the connection is closed;
 - a body (or a header) not received in full within the time limit is a 408
   and the connection is closed; other connections are never held up;
-- headers above Sanic's 8 KB limit are a 413 (Sanic's default, kept).
+- headers above Sanic's 8 KB limit are a 413 (Sanic's default, kept);
+- a request line whose URL httptools cannot parse (for example what is
+  left of a body longer than its `Content-Length`, read as the next
+  request) is a 400 and the connection is closed (Sanic answered 500).
 
 Settings (environment variables): HTTP_MAX_BODY_BYTES (default 2 MiB),
 HTTP_READ_TIMEOUT (seconds to receive a request's header, then its body;
 default 10).
 
 This changes no Sanic or Rasa code: it only uses the app's configuration
-and its `http.lifecycle.request` signal. It is called once, explicitly, when
+(including its request class, `GuardedRequest`) and its
+`http.lifecycle.request` signal. It is called once, explicitly, when
 the channels are registered on the app (`GuardedBlueprint.register`).
 """
 from __future__ import annotations
@@ -29,6 +33,7 @@ import os
 import re
 from typing import Any, Dict, Text
 
+from httptools.parser.errors import HttpParserError  # type: ignore
 from sanic import Blueprint, Sanic
 from sanic.exceptions import InvalidUsage, PayloadTooLarge, RequestTimeout
 from sanic.http import Stage
@@ -54,6 +59,24 @@ def _setting(name: str, default: float) -> float:
     return value
 
 
+class GuardedRequest(Request):
+    """Sanic's request; a URL that cannot be parsed is marked (and refused by the framing check), not a 500.
+
+    Sanic builds a request before any check runs, and builds one again to
+    answer an error; with a URL httptools rejects, both raise, and the
+    client got a 500 (with a traceback in the log). Here the request gets
+    the path `/` and a mark instead.
+    """
+
+    def __init__(self, url_bytes: bytes, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().__init__(url_bytes, *args, **kwargs)
+            self.ctx.legcare_bad_url = False
+        except HttpParserError:
+            super().__init__(b"/", *args, **kwargs)
+            self.ctx.legcare_bad_url = True
+
+
 def install(app: Sanic) -> None:
     """Configure `app` (once) to refuse broken framing and to time out slow requests."""
     if getattr(app.ctx, "legcare_http_guard", False):
@@ -63,8 +86,12 @@ def install(app: Sanic) -> None:
     read_timeout = _setting("HTTP_READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
     app.config.REQUEST_MAX_SIZE = max_body
     app.config.REQUEST_TIMEOUT = read_timeout
+    if app.request_class is Request:
+        app.request_class = GuardedRequest
 
     async def check_framing(request: Request) -> None:
+        if getattr(request.ctx, "legcare_bad_url", False):
+            raise InvalidUsage("The request URL cannot be read.")
         headers = request.headers
         lengths = headers.getall("content-length", [])
         encodings = headers.getall("transfer-encoding", [])

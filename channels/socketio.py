@@ -50,6 +50,9 @@ class QuietSocketBlueprint(SocketBlueprint):
         engineio = self.ctx.sio.eio
 
         async def engineio_request(request: Request) -> Optional[HTTPResponse]:
+            problem = engineio_problem(request)
+            if problem:
+                return response.json({"error": problem}, status=400)
             return await engineio.handle_request(request)
 
         engineio_request.is_websocket = True  # type: ignore[attr-defined]  # None is the normal end of one
@@ -57,6 +60,23 @@ class QuietSocketBlueprint(SocketBlueprint):
                       methods=["GET", "POST", "OPTIONS"], name="legcare_engineio")
         app.enable_websocket()
         Blueprint.register(self, app, options)
+
+
+def engineio_problem(request: Request) -> Optional[str]:
+    """Why engine.io would fail on this request (python-engineio 4.7 answers some with a 500), else None.
+
+    A polling POST without a session id (`sid`) makes engine.io build its
+    error message from None (TypeError). A repeated `EIO`, `transport` or
+    `sid` is refused too, before engine.io reads it.
+    """
+    args = request.args
+    for key in ("EIO", "transport", "sid"):
+        values = args.getlist(key) if key in args else []
+        if len(values) > 1:
+            return f"'{key}' must be given once."
+    if request.method == "POST" and not (args.get("sid") or "").strip():
+        return "Invalid session: a polling POST needs the 'sid' of an open session."
+    return None
 
 
 class MergingSocketIOOutput(SocketIOOutput):
@@ -186,15 +206,17 @@ class SocketIOInput(InputChannel):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
-            return True
+        async def connect(sid: Text, environ: Any = None, auth: Any = None, *_: Any) -> bool:
+            return True  # (a client may also send an event named "connect", with any arguments)
 
         @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: Text, *args: Any) -> None:
+            if args:  # an event named "disconnect" sent by the client, not the connection closing
+                return
             bound.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict] = None) -> None:
+        async def session_request(sid: Text, data: Any = None, *_: Any) -> None:
             old = bound.get(sid)
             session_id = self._resumable(data) or uuid.uuid4().hex
             if old and old != session_id:
@@ -209,7 +231,7 @@ class SocketIOInput(InputChannel):
                            namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None, *_: Any) -> None:
             if not isinstance(data, dict):
                 return
             sender = bound.get(sid)

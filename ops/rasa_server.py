@@ -13,6 +13,9 @@ clean-up), and also:
   command line (`ps`); the API is on only when the token is set;
 - checks before serving that conversations can be stored (a test write,
   rolled back): if not, it stops with one clear line and exit status 78;
+- answers a malformed request to Rasa's HTTP API with a 400 instead of a
+  500, and logs no traceback and no exception text (ops/http_errors.py,
+  installed here);
 - answers `GET /health/live` (the server's event loop answers) and
   `GET /health/ready` (200 only when the model is loaded and the tracker
   store and lock store answer; 503 otherwise), without a token.
@@ -135,7 +138,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa.utils.io.configure_colored_logging(None)
     configure_structlog(None)
 
-    from ops import rasa_patches
+    from ops import http_errors, rasa_patches
+
+    http_errors.install_log_privacy()
 
     rasa_patches.install()  # before anything of Rasa's is built
 
@@ -149,6 +154,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     channels = rasa.core.run.create_http_input_channels(None, args.credentials)
     app = rasa.core.run.configure_app(channels, args.cors, token, enable_api=token is not None,
                                       port=args.port, endpoints=endpoints)
+    http_errors.install(app)
     add_health_routes(app)
     app.register_listener(partial(rasa.core.run.load_agent_on_start, args.model, endpoints, None),
                           "before_server_start")

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,7 +18,11 @@ from typing import Dict, Optional, Tuple
 
 from .settings import ROOT
 
+logger = logging.getLogger(__name__)
+
 PUBLIC = ROOT / "webchat" / "public"
+MAX_PATH_CHARS = 2048  # longer request paths get 414: no file of the page has one
+ALLOWED = "GET, HEAD"
 VENDOR = {"/vendor/socket.io.min.js": ROOT / "webchat" / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"}
 
 
@@ -49,6 +55,8 @@ def make_handler(env: Dict[str, str]):
 
         def _resolve(self) -> Optional[Tuple[bytes, str]]:
             path = self.path.split("?", 1)[0]
+            if len(path) > MAX_PATH_CHARS:
+                return None
             if path == "/config.js":
                 cfg = {"socketPath": "/socket.io"}
                 body = ("window.LEGCARE_CONFIG = " + json.dumps(cfg) + ";\n"
@@ -62,14 +70,21 @@ def make_handler(env: Dict[str, str]):
                 f = (PUBLIC / ("index.html" if path in ("", "/") else path.lstrip("/"))).resolve()
                 if PUBLIC.resolve() not in f.parents:
                     return None
-            if not f.is_file():
+            try:
+                if not f.is_file():
+                    return None
+                data = f.read_bytes()
+            except OSError:  # a name too long for the file system, a folder we may not read...
                 return None
             ctype = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
             if ctype.startswith("text/") or ctype == "application/javascript":
                 ctype += "; charset=utf-8"
-            return f.read_bytes(), ctype
+            return data, ctype
 
         def do_GET(self) -> None:
+            if len(self.path) > MAX_PATH_CHARS:
+                self._send(414, b"URI too long", "text/plain; charset=utf-8")
+                return
             found = self._resolve()
             if found is None:
                 self._send(404, b"not found", "text/plain; charset=utf-8")
@@ -78,13 +93,37 @@ def make_handler(env: Dict[str, str]):
 
         do_HEAD = do_GET
 
+        def _not_allowed(self) -> None:
+            self.close_connection = True  # a body it may have sent is not read
+            self.send_response(405)
+            self.send_header("Allow", ALLOWED)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", "18")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(b"method not allowed")
+
+        def __getattr__(self, name: str):
+            # every other method (POST, PUT, DELETE, OPTIONS, TRACE, CONNECT...): 405, not http.server's 501
+            if name.startswith("do_") and name[3:].isalpha():
+                return self._not_allowed
+            raise AttributeError(name)
+
     return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # never a traceback (it could quote a request)
+        logger.warning("Web page server: a request failed (%s)", (sys.exc_info()[0] or Exception).__name__)
 
 
 class WebServer:
     def __init__(self, env: Dict[str, str]):
         self.port = int(env.get("WEB_PORT", "8080"))
-        self.httpd = ThreadingHTTPServer((env.get("BIND_HOST") or "127.0.0.1", self.port), make_handler(env))
+        self.httpd = _Server((env.get("BIND_HOST") or "127.0.0.1", self.port), make_handler(env))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self) -> "WebServer":

@@ -27,7 +27,10 @@ class FakeAPI:
                 raw = self.rfile.read(length).decode("utf-8", "replace")
                 ctype = self.headers.get("Content-Type", "")
                 if "json" in ctype:
-                    data = json.loads(raw or "{}")
+                    try:
+                        data = json.loads(raw or "{}")
+                    except ValueError:
+                        data = {}
                 elif "multipart/form-data" in ctype:
                     data = _multipart(raw, ctype)
                 else:
@@ -36,8 +39,10 @@ class FakeAPI:
                 with outer.lock:
                     outer.calls.append({"method": method, "path": self.path, "data": data,
                                         "headers": dict(self.headers)})
-                body = json.dumps(answer(method, data)).encode()
-                self.send_response(200)
+                answered = answer(method, data)
+                body = json.dumps(answered).encode()
+                # an error answer (Telegram's "ok": false) has its HTTP status in "error_code"
+                self.send_response(answered.get("error_code", 200) if answered.get("ok") is False else 200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -86,8 +91,12 @@ def _multipart(raw: str, ctype: str) -> Dict[str, Any]:
 def telegram_api() -> FakeAPI:
     def answer(method: str, data: Dict[str, Any]) -> Dict[str, Any]:
         if method == "sendMessage":
+            try:
+                chat_id = int(data.get("chat_id", 0))
+            except (TypeError, ValueError):  # as Telegram answers a chat id that is not a number
+                return {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
             return {"ok": True, "result": {"message_id": 1, "date": 0, "text": data.get("text", ""),
-                                           "chat": {"id": int(data.get("chat_id", 0)), "type": "private"}}}
+                                           "chat": {"id": chat_id, "type": "private"}}}
         if method == "getMe":
             return {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "LegCare",
                                            "username": "legcare_test_bot"}}

@@ -59,6 +59,16 @@ VAGUE_DURATIONS = [
 ]
 
 
+# How long things take, in days
+RECENT_DAYS = 0.5   # "this morning", "since lunch", "last night": within about a day
+NEW_DAYS = 2.0      # a time this recent tells something new
+BACKGROUND_DAYS = 60.0  # "for years", "for months": a long-standing background
+STORY_DAYS = 4.0    # "on Sunday", "over the weekend": a few days
+SHORT_STORY = 14.0  # longer than this is not "over hours or days"
+RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days
+EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
+ATTACK_RECALL_DAYS = 14.0  # such an attack in the last two weeks still needs a same-day check
+
 def onset(ctx: ContextReader, background: Set[int] = frozenset()) -> Optional[str]:
     """Sudden, rapid or gradual, from the onset words (not those in `background` sentences)."""
     for level in ("sudden", "rapid", "gradual"):
@@ -205,14 +215,6 @@ EXERTION = {"heavy_exercise", "unusual_exertion"}  # risk factors that explain s
 EPISODE_SYMPTOMS = {"leg_weakness", "arm_weakness", "numbness", "paralysis", "leg_heaviness"}
 STROKE_SIGNS = {"slurred_speech", "facial_droop", "vision_problems"}
 SPREADING = {"numbness", "tingling", "leg_weakness", "general_weakness", "arm_weakness", "burning_sensation"}
-RECENT_DAYS = 0.5   # "this morning", "since lunch", "last night": within about a day
-NEW_DAYS = 2.0      # a time this recent tells something new
-BACKGROUND_DAYS = 60.0  # "for years", "for months": a long-standing background
-STORY_DAYS = 4.0    # "on Sunday", "over the weekend": a few days
-SHORT_STORY = 14.0  # longer than this is not "over hours or days"
-RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days
-EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
-ATTACK_RECALL_DAYS = 14.0  # such an attack in the last two weeks still needs a same-day check
 
 
 def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[str]:

@@ -11,22 +11,11 @@ import pytest
 
 from tests.conftest import SLACK_SECRET, TELEGRAM_SECRET
 
+from tests.logwatch import LogWatch
+
 pytestmark = pytest.mark.servers
 TELEGRAM = "/webhooks/telegram/webhook"
 SLACK = "/webhooks/slack/webhook"
-
-
-class LogWatch:
-    """What the Rasa server logged from now on."""
-
-    def __init__(self, stack):
-        self.path = stack.services["rasa"].log
-        self.start = self.path.stat().st_size
-
-    def new(self) -> str:
-        with open(self.path, "rb") as f:
-            f.seek(self.start)
-            return f.read().decode(errors="replace")
 
 
 def raw_post(stack, path, body: bytes, headers):

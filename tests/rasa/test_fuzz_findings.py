@@ -11,22 +11,11 @@ import pytest
 from tests.conftest import TEST_TOKEN
 from tests.rasa.test_socketio import Client
 
+from tests.logwatch import LogWatch
+
 pytestmark = pytest.mark.servers
 WAIT = 30
 REST = "/webhooks/rest/webhook"
-
-
-class RasaLog:
-    """What the Rasa server logged from now on."""
-
-    def __init__(self, stack):
-        self.path = stack.services["rasa"].log
-        self.start = self.path.stat().st_size
-
-    def new(self) -> str:
-        with open(self.path, "rb") as f:
-            f.seek(self.start)
-            return f.read().decode(errors="replace")
 
 
 def request(stack, method, path, body=None, headers=None):
@@ -94,7 +83,7 @@ def test_a_request_line_with_an_unreadable_url_gets_a_400(stack):
     ("/model/test/intents", {"rasa_nlu_data": 5}),
 ])
 def test_malformed_http_api_requests_are_a_400(stack, sender, path, body):
-    log = RasaLog(stack)
+    log = LogWatch(stack)
     status, out = api(stack, "POST", path.format(id=sender), body)
     assert status == 400, (status, out)
     assert isinstance(out, dict) and out.get("status") == "failure" and out.get("code") == 400, out
@@ -109,7 +98,7 @@ def test_replies_asked_for_on_telegram_for_an_id_that_is_no_chat_are_a_400(stack
 
 def test_http_api_errors_log_no_message_text_and_no_traceback(stack, sender):
     mark = "wombat" + uuid.uuid4().hex[:10]
-    log = RasaLog(stack)
+    log = LogWatch(stack)
     for path, body in [("/model/parse", {"text": {mark: mark}}),
                        ("/model/parse", [mark]),
                        (f"/conversations/{sender}/messages", {"text": [mark], "sender": "user"}),
@@ -126,7 +115,7 @@ def test_http_api_errors_log_no_message_text_and_no_traceback(stack, sender):
 
 
 def test_socketio_events_with_missing_or_extra_arguments_log_no_traceback(stack):
-    log = RasaLog(stack)
+    log = LogWatch(stack)
 
     async def scenario():
         client = Client(stack.rasa_url)

@@ -114,16 +114,17 @@ class Extractor:
         for m in mentions:
             if m.kind == "S" and m.status == "present":
                 told.setdefault(sentence_of[m.start], set()).add(m.id)
-        episode = timeline.current_episode(ctx, clean, told)
+        spans = timeline.time_spans(ctx, clean)  # every time the person gives, read once
+        episode = timeline.current_episode(ctx, spans, told)
         if episode is not None:  # something new against a long-standing background
             findings.duration, background = episode
             findings.onset = timeline.onset(ctx, background)
             findings.timeline.append("new_on_background")
         else:
             findings.onset = timeline.onset(ctx)
-            findings.duration = timeline.duration(ctx, clean) or timeline.recent_start(ctx)
+            findings.duration = timeline.duration(spans) or timeline.recent_start(ctx)
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
-        attack = timeline.passed_attack(ctx, clean, findings.symptoms, findings.onset, findings.duration_days,
+        attack = timeline.passed_attack(ctx, spans, findings.symptoms, findings.onset, findings.duration_days,
                                         findings.side)
         if attack == "passed_attack":
             findings.onset = "sudden"

@@ -99,8 +99,8 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
                 continue
             nxt = ctx.lower[s + 1] if s + 1 < ctx.n else ""
             prev = ctx.lower[s - 1] if s > 0 else ""
-            before = " " + " ".join(ctx.lower[max(0, s - 3):s]) + " "
-            if any(f" {c} " in before for c in compared):
+            preceding = " " + " ".join(ctx.lower[max(0, s - 3):s]) + " "
+            if any(f" {c} " in preceding for c in compared):
                 continue  # "weaker than the right", "swollen next to the right one": the side it is compared with
             near_body = any(ctx.lower[j] in body for j in range(s + 1, min(ctx.n, s + 4)))
             if nxt in not_after and not near_body:
@@ -155,16 +155,15 @@ def time_spans(ctx: ContextReader, text: str) -> List[TimeSpan]:
     return out
 
 
-def duration(ctx: ContextReader, text: str) -> Optional[Dict[str, object]]:
-    """How long it has been going on: the longest time the person gives."""
-    spans = time_spans(ctx, text)
+def duration(spans: List[TimeSpan]) -> Optional[Dict[str, object]]:
+    """How long it has been going on: the longest time the person gives (`spans` from time_spans)."""
     if not spans:
         return None
     days, phrase, _ = max(spans, key=lambda sp: sp[0])
     return {"text": phrase, "days": round(days, 3)}
 
 
-def current_episode(ctx: ContextReader, text: str, told: Dict[int, Set[str]]
+def current_episode(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, Set[str]]
                     ) -> Optional[Tuple[Dict[str, object], Set[int]]]:
     """Something new told against a long-standing background: its time, and the background's sentences.
 
@@ -180,7 +179,6 @@ def current_episode(ctx: ContextReader, text: str, told: Dict[int, Set[str]]
     different"), the recent time is the duration; the background's words
     ("for years", "gradually") then say nothing about how this began.
     """
-    spans = time_spans(ctx, text)
     long = [sp for sp in spans if sp[0] >= BACKGROUND_DAYS]
     if not long:
         return None
@@ -224,7 +222,7 @@ def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[
     return onset_now
 
 
-def passed_attack(ctx: ContextReader, text: str, symptoms, onset_now: Optional[str],
+def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now: Optional[str],
                   duration_days: Optional[float], side_now: Optional[str]) -> Optional[str]:
     """A stroke-like attack that lasted minutes and passed: a possible mini-stroke.
 
@@ -240,7 +238,7 @@ def passed_attack(ctx: ContextReader, text: str, symptoms, onset_now: Optional[s
     stroke_like = present & STROKE_SIGNS or (present & EPISODE_SYMPTOMS and side_now in ("left", "right", "one"))
     if not stroke_like or not _valid(ctx, "timeline.recovery") or onset_now == "gradual":
         return None
-    lengths = [days for days, _, _ in time_spans(ctx, text) if days <= EPISODE_DAYS]
+    lengths = [days for days, _, _ in spans if days <= EPISODE_DAYS]
     since = [d for d in (duration_days,) if d is not None and d > EPISODE_DAYS]
     since += [STORY_DAYS for _ in _valid(ctx, "timeline.days")[:1]]  # "last Friday", "on Tuesday"
     if since and max(since) > 1.0:

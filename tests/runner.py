@@ -1,6 +1,7 @@
-"""Helpers for tests that start `make run` (python -m ops.run) and act on the servers it starts."""
+"""Helpers for tests (and bench/reliability) that start `make run` (python -m ops.run) and act on its servers."""
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import signal
@@ -32,16 +33,21 @@ def server_pid(module: str, port: str) -> Optional[int]:
 
 
 class Run:
-    """`python -m ops.run` in the background, its output collected line by line."""
+    """`python -m ops.run` in the background, its output collected line by line with the time each arrived.
 
-    def __init__(self, var: Path, **extra: str):
-        self.env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
-                        WEB_PORT=str(free_port()), LEGCARE_VAR_DIR=str(var), EMERGENCY_NUMBER="112")
+    `base_env`: the environment to start from (this process's by default).
+    """
+
+    def __init__(self, var: Path, base_env: Optional[Dict[str, str]] = None, **extra: str):
+        self.env = dict(os.environ if base_env is None else base_env, RASA_PORT=str(free_port()),
+                        ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()), LEGCARE_VAR_DIR=str(var),
+                        EMERGENCY_NUMBER="112")
         for key in ("RASA_AUTH_TOKEN", "ACTION_ENDPOINT_URL", "RASA_ENDPOINTS", "TRACKER_STORE_URL",
                     "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN", "BIND_HOST", "ACTION_SERVER_SECRET"):
             self.env.pop(key, None)
         self.env.update(extra)
         self.lines: List[str] = []
+        self.times: List[float] = []  # time.monotonic() when each line arrived
         self.proc = subprocess.Popen([sys.executable, "-m", "ops.run"], cwd=ROOT, env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
@@ -49,7 +55,12 @@ class Run:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
+            self.times.append(time.monotonic())
             self.lines.append(line.rstrip("\n"))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
 
     @property
     def output(self) -> str:
@@ -70,6 +81,10 @@ class Run:
             time.sleep(0.2)
         raise AssertionError(f"no line with {text!r} after {timeout:.0f} s:\n{self.output[-4000:]}")
 
+    def wait_line_since(self, text: str, since: float, timeout: float = 240) -> float:
+        """When (time.monotonic()) the first line containing `text` arrived at or after `since`."""
+        return self.times[self.wait_line(text, timeout, after=bisect.bisect_left(self.times, since))]
+
     def pid(self, which: str) -> int:
         module, port = {"rasa": ("ops.rasa_server", self.env["RASA_PORT"]),
                         "actions": ("ops.action_server", self.env["ACTION_PORT"])}[which]
@@ -78,7 +93,7 @@ class Run:
         return pid
 
     def say(self, sender: str, text: str, timeout: float = 60) -> Tuple[int, Any]:
-        return post(f"http://127.0.0.1:{self.env['RASA_PORT']}/webhooks/rest/webhook",
+        return post(f"{self.url}/webhooks/rest/webhook",
                     {"sender": sender, "message": text}, timeout)
 
     def stop(self) -> int:

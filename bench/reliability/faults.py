@@ -28,19 +28,15 @@ import asyncio
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import aiohttp
 
-from ops.servers import free_port
-from ops.settings import ROOT
-from tests.runner import server_pid
+from tests.runner import Run
 
 from .common import EMERGENCY, REST, SCRIPTS, LogWatch, clean_env, is_emergency, log_findings, new_sender, post_json
 from .conversations import Traffic, conversation, reference
@@ -50,58 +46,6 @@ WARM = 5.0
 AFTER = 8.0
 FINISH = 90.0
 STORE_LOCK_SECONDS = 30.0
-
-
-class Supervised:
-    """`python -m ops.run` in the background; its output lines with the time each arrived."""
-
-    def __init__(self, var: Path):
-        self.env = clean_env(RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
-                             LEGCARE_VAR_DIR=str(var), EMERGENCY_NUMBER="112")
-        self.lines: List[Tuple[float, str]] = []
-        self.proc = subprocess.Popen([sys.executable, "-m", "ops.run"], cwd=ROOT, env=self.env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append((time.monotonic(), line.rstrip("\n")))
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
-
-    def wait_line(self, text: str, after: float, timeout: float) -> float:
-        """When the first line containing `text` arrived after `after` (time.monotonic())."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for t, line in list(self.lines):
-                if t >= after and text in line:
-                    return t
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"ops.run exited ({self.proc.returncode}):\n" +
-                                   "\n".join(l for _, l in self.lines[-30:]))
-            time.sleep(0.1)
-        raise TimeoutError(f"no line {text!r} within {timeout:.0f} s")
-
-    def pid(self, which: str) -> int:
-        module, port = {"rasa": ("ops.rasa_server", self.env["RASA_PORT"]),
-                        "actions": ("ops.action_server", self.env["ACTION_PORT"])}[which]
-        pid = server_pid(module, port)
-        if pid is None:
-            raise RuntimeError(f"no {which} server process")
-        return pid
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=90)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
 
 
 async def _monitor(url: str, samples: List[Tuple[float, bool]], stop: asyncio.Event) -> None:
@@ -147,7 +91,7 @@ def _hold_store_lock(db: Path, seconds: float, started: threading.Event) -> None
     blocker.close()
 
 
-async def _phase(run: Supervised, refs, name: str, inject: Callable[[], Dict[str, float]]) -> Dict[str, Any]:
+async def _phase(run: Run, refs, name: str, inject: Callable[[], Dict[str, float]]) -> Dict[str, Any]:
     traffic = Traffic()
     stop_load, stop_side = asyncio.Event(), asyncio.Event()
     samples: List[Tuple[float, bool]] = []
@@ -215,9 +159,9 @@ def run(model: Path) -> Dict[str, Any]:
     results: Dict[str, Any] = {"settings": "ops.run defaults: liveness check every 5 s, 3 s each, 3 misses"}
     with tempfile.TemporaryDirectory(prefix="legcare-reliability-faults-") as tmp:
         var = Path(tmp)
-        run_ = Supervised(var)
+        run_ = Run(var, base_env=clean_env())
         try:
-            run_.wait_line("LegCare is running", after=0, timeout=300)
+            run_.wait_line("LegCare is running", timeout=300)
             logs = LogWatch((var / "logs").glob("*.log"))
             db = var / "tracker.db"
             refs = asyncio.run(reference(run_.url))
@@ -226,7 +170,7 @@ def run(model: Path) -> Dict[str, Any]:
                 def inject() -> Dict[str, float]:
                     t = time.monotonic()
                     os.kill(run_.pid(which), signal.SIGKILL)
-                    return {"recovered": run_.wait_line(f"{label} restarted and ready", after=t, timeout=300)}
+                    return {"recovered": run_.wait_line_since(f"{label} restarted and ready", t, timeout=300)}
                 return inject
 
             def wedge() -> Dict[str, float]:
@@ -234,14 +178,14 @@ def run(model: Path) -> Dict[str, Any]:
                 pid = run_.pid("rasa")
                 os.kill(pid, signal.SIGSTOP)
                 try:
-                    noticed = run_.wait_line("Rasa server not answering", after=t, timeout=120)
+                    noticed = run_.wait_line_since("Rasa server not answering", t, timeout=120)
                 finally:
                     try:
                         os.kill(pid, signal.SIGCONT)
                     except ProcessLookupError:
                         pass
                 return {"noticed_s": noticed - t,
-                        "recovered": run_.wait_line("Rasa server restarted and ready", after=t, timeout=300)}
+                        "recovered": run_.wait_line_since("Rasa server restarted and ready", t, timeout=300)}
 
             def store() -> Dict[str, float]:
                 started = threading.Event()
@@ -267,7 +211,7 @@ def run(model: Path) -> Dict[str, Any]:
                 out.append(summary)
                 print(f"  {name}: done", flush=True)
             results["faults"] = out
-            results["supervisor_lines"] = [l for _, l in run_.lines
+            results["supervisor_lines"] = [l for l in run_.lines
                                            if "restart" in l or "not answering" in l or "stopped" in l]
             results["logs"] = log_findings(logs.new(), [])
         finally:

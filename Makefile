@@ -47,6 +47,17 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
+# Debian's PostgreSQL, Redis and haproxy for `make cluster` and the tests that need a real database and
+# lock store (ops/backing.py runs them as child processes with data of ours; the system services are not used)
+PG_SERVER := /usr/lib/postgresql/15/bin/postgres
+REDIS_SERVER := /usr/bin/redis-server
+HAPROXY := /usr/sbin/haproxy
+BACKING := $(PG_SERVER) $(REDIS_SERVER) $(HAPROXY)
+$(BACKING) &:
+	@echo "Installing Debian's postgresql, redis-server and haproxy"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql redis-server haproxy
+
 install: $(STAMP) $(WEB_STAMP)
 
 train: install
@@ -58,7 +69,7 @@ run: train
 validate: install
 	@$(PY) -m ops.validate
 
-test: train $(CHROMIUM)
+test: train $(CHROMIUM) $(BACKING)
 	@$(PY) -m pytest
 
 bench: train

@@ -21,6 +21,11 @@ This subclass:
   it is not hidden: see ops/rasa_patches.py);
 - `check_writable()` tries a write (rolled back), so that the server can
   refuse to start on storage it cannot write;
+- runs every database call in a thread pool of its own (as many threads as
+  the connection pool has connections), never on the server's event loop:
+  a database that is slow or locked by another process makes the turns that
+  need it wait (and fail with the channel's error after `busy_timeout`
+  seconds on SQLite) while health checks and every other request go on;
 - on SQLite, keeps connections open (SQLAlchemy 1.4 opens one per query
   for an SQLite file) and uses write-ahead logging (WAL): a commit appends
   to one file and readers do not block the writer. `synchronous` stays FULL by default, so a
@@ -29,9 +34,12 @@ This subclass:
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional, Text, Tuple, TypeVar
 
@@ -43,6 +51,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 logger = logging.getLogger(__name__)
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a write waits for another process's SQLite lock before the turn fails
+POOL_SIZE, MAX_OVERFLOW = 2, 8
 PROBE_SENDER = "__legcare_write_probe__"
 T = TypeVar("T")
 
@@ -65,9 +75,13 @@ class _Conversation:
 
 
 class LegcareTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, cache_size: int = 500, sqlite_synchronous: Text = "FULL", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cache_size: int = 500, sqlite_synchronous: Text = "FULL",
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cache: "OrderedDict[Text, _Conversation]" = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=POOL_SIZE + MAX_OVERFLOW,
+                                            thread_name_prefix="tracker-store")
         self.cache_size = max(0, int(cache_size))
         table = self.SQLEvent.__table__
         self._table = table
@@ -82,9 +96,13 @@ class LegcareTrackerStore(SQLTrackerStore):
                                      sa.or_(latest_start.is_(None), table.c.timestamp >= latest_start))
                               .order_by(table.c.id))
         if self.engine.dialect.name == "sqlite":
-            self._tune_sqlite(str(sqlite_synchronous).upper())
+            self._tune_sqlite(str(sqlite_synchronous).upper(), float(busy_timeout))
 
-    def _tune_sqlite(self, synchronous: Text) -> None:
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        """work(*args) in the store's threads: the event loop goes on serving while the database is slow."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+
+    def _tune_sqlite(self, synchronous: Text, busy_timeout: float) -> None:
         """WAL, and connections kept open (SQLAlchemy 1.4 opens a new one per query for SQLite files)."""
         if synchronous not in SYNCHRONOUS_MODES:
             raise ValueError(f"sqlite_synchronous must be one of {', '.join(SYNCHRONOUS_MODES)}, not {synchronous!r}")
@@ -92,8 +110,11 @@ class LegcareTrackerStore(SQLTrackerStore):
             return  # an in-memory database has no journal to choose
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
-                                       pool_pre_ping=True, connect_args={"check_same_thread": False})
+        if busy_timeout <= 0:
+            raise ValueError(f"busy_timeout must be a positive number of seconds, not {busy_timeout!r}")
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=POOL_SIZE,
+                                       max_overflow=MAX_OVERFLOW, pool_pre_ping=True,
+                                       connect_args={"check_same_thread": False, "timeout": busy_timeout})
 
         @sa.event.listens_for(self.engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -135,7 +156,8 @@ class LegcareTrackerStore(SQLTrackerStore):
         newest = self._newest(connection, sender_id)
         if newest is None:
             return None
-        cached = self._cache.get(sender_id)
+        with self._cache_lock:
+            cached = self._cache.get(sender_id)
         return cached if cached is not None and cached.last_id == newest else self._read(connection, sender_id, newest)
 
     def _load(self, sender_id: Text) -> Optional[_Conversation]:
@@ -145,7 +167,8 @@ class LegcareTrackerStore(SQLTrackerStore):
 
         conversation = self._once_more_if_disconnected(read)
         if conversation is None:
-            self._cache.pop(sender_id, None)
+            with self._cache_lock:
+                self._cache.pop(sender_id, None)
             return None
         self._remember(sender_id, conversation)
         return conversation
@@ -158,13 +181,14 @@ class LegcareTrackerStore(SQLTrackerStore):
     def _remember(self, sender_id: Text, conversation: _Conversation) -> None:
         if self.cache_size == 0:
             return
-        self._cache[sender_id] = conversation
-        self._cache.move_to_end(sender_id)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[sender_id] = conversation
+            self._cache.move_to_end(sender_id)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        conversation = self._load(sender_id)
+        conversation = await self._off_loop(self._load, sender_id)
         if conversation is None or not conversation.rows or not self.domain:
             return None
         events = [json.loads(data) for _ts, data in conversation.rows]
@@ -175,7 +199,7 @@ class LegcareTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         # run again after a lost connection: the rows stored by then are counted first, so nothing is doubled
-        self._once_more_if_disconnected(lambda: self._save(tracker))
+        await self._off_loop(self._once_more_if_disconnected, lambda: self._save(tracker))
 
     def _save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id

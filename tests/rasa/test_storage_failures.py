@@ -115,6 +115,43 @@ def test_unwritable_store_mid_run_is_an_error_and_the_turn_can_be_sent_again(own
     assert _user_texts(db, sender) == ["hello", "thanks"]
 
 
+def test_a_store_locked_by_another_process_fails_its_turns_but_not_the_server(own_stack):
+    """Turns that cannot be written wait in the store's own threads: the server keeps answering meanwhile."""
+    import threading
+    import urllib.request
+
+    stack, db = own_stack
+    senders = ["sf-" + uuid.uuid4().hex[:8] for _ in range(4)]
+    for sender in senders:
+        assert _say(stack, sender, "hello")[0] == 200
+    blocker = sqlite3.connect(db, timeout=1, isolation_level=None)
+    blocker.execute("begin exclusive")  # held until every turn below has its answer
+    results = {}
+    turns = [threading.Thread(target=lambda s=s: results.__setitem__(s, _say(stack, s, "thanks", message_id="x")))
+             for s in senders]
+    live = []
+    try:
+        for t in turns:
+            t.start()
+        while any(t.is_alive() for t in turns):
+            try:  # the event loop answers while four turns wait on the database (each up to its busy timeout)
+                with urllib.request.urlopen(stack.rasa_url + "/health/live", timeout=2) as r:
+                    live.append(r.status)
+            except OSError as exc:
+                live.append(type(exc).__name__)
+            for t in turns:
+                t.join(0.5)
+    finally:
+        blocker.execute("rollback")
+        blocker.close()
+    assert len(live) >= 3 and set(live) == {200}, live
+    assert all(results[s] == (503, {"error": ERROR_REPLY}) for s in senders), results
+    for sender in senders:  # nothing half stored; the same turn sent again is answered and stored once
+        assert _user_texts(db, sender) == ["hello"]
+        assert _say(stack, sender, "thanks", message_id="x")[0] == 200
+        assert _user_texts(db, sender) == ["hello", "thanks"]
+
+
 def test_a_repeated_message_id_is_answered_from_storage_not_processed_twice(own_stack):
     stack, db = own_stack
     sender = "sf-" + uuid.uuid4().hex[:8]

@@ -24,6 +24,38 @@ TEST_TOKEN = "test-" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="session")
+def backing_dir():
+    """A folder for PostgreSQL and Redis data that the `postgres` user can enter (pytest's own is root-only)."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="legcare-backing-"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres(backing_dir):
+    """A real PostgreSQL (Debian's), once per session; `postgres.url`, `.restart(down_for)`, `.kill()`."""
+    from ops.backing import Postgres
+
+    server = Postgres(backing_dir / "postgres", free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(backing_dir):
+    """A real Redis (Debian's), once per session; `redis_server.url`, `.restart(down_for)`, `.kill()`."""
+    from ops.backing import Redis
+
+    server = Redis(backing_dir / "redis", free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def engine():
     from legcare.engine import Engine
     return Engine()

@@ -38,7 +38,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from . import common
-from .common import ERROR_REPLY, GuardedOutput, mark_undelivered
+from .common import GuardedOutput, hand_over, mark_undelivered
 from .http_guard import GuardedBlueprint
 
 logger = logging.getLogger(__name__)
@@ -181,14 +181,9 @@ class SlackInput(RasaSlackInput):
         app = request.app
 
         async def handle() -> None:
-            try:
-                await on_new_message(UserMessage(text, out, sender_id, input_channel=self.name(),
-                                                 metadata=metadata))
-            except Exception as exc:  # never a traceback: it could carry the message
-                logger.error("Slack message failed (conversation %s, %s)", sender_id, type(exc).__name__)
-                await out.send_response(sender_id, {"text": ERROR_REPLY})
-                return
-            await mark_undelivered(app, sender_id, out)
+            message = UserMessage(text, out, sender_id, input_channel=self.name(), metadata=metadata)
+            if await hand_over(on_new_message, message, "Slack", lambda reply: out.send_text_message(sender_id, reply)):
+                await mark_undelivered(app, sender_id, out)
 
         task = asyncio.create_task(handle())
         self._background_tasks.add(task)

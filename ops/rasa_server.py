@@ -60,11 +60,13 @@ def check_storage(endpoints: Any) -> None:
 
     try:
         store = TrackerStore.create(endpoints.tracker_store)
-    except DBAPIError as exc:  # the database refuses connections, the password is wrong...
-        fatal(f"conversations cannot be stored in {url_description(endpoints.tracker_store)} ({_short(exc)}). "
-              f"Make sure the database is running and TRACKER_STORE_URL is right.", EXIT_STORAGE)
-    except Exception as exc:  # the class does not load
-        fatal(f"the tracker store cannot be opened ({_short(exc)}). Check TRACKER_STORE_URL "
+    except Exception as exc:
+        database_error = exc if isinstance(exc, DBAPIError) else exc.__cause__  # Rasa wraps it
+        if isinstance(database_error, DBAPIError):  # the database refuses connections, a wrong password...
+            fatal(f"conversations cannot be stored in {url_description(endpoints.tracker_store)} "
+                  f"({_short(database_error)}). Make sure the database is running and TRACKER_STORE_URL is "
+                  f"right.", EXIT_STORAGE)
+        fatal(f"the tracker store cannot be opened ({_short(exc)}). Check TRACKER_STORE_URL "  # the class does not load
               f"and the tracker_store section of the endpoints file.", EXIT_STORAGE)
     check = getattr(store, "check_writable", None)
     if check is None:

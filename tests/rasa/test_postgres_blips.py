@@ -174,3 +174,25 @@ def test_a_burst_of_conversations_through_a_restart_loses_and_doubles_nothing(pg
     assert not wrong, wrong  # every turn answered, each in the state of a fault-free conversation
     for sender, k in conversations:  # stored exactly once, in order
         assert _stored_turns(db, sender) == [(SCRIPTS[k][i], f"b{i}") for i in range(turns)]
+
+
+@pytest.mark.parametrize("fault", ["refused", "wrong password"])
+def test_make_run_refuses_to_start_on_a_postgres_it_cannot_use(trained_model, tmp_path, postgres, fault):
+    from tests.runner import Run
+
+    if fault == "refused":  # nothing listens on that port
+        secret = postgres.password
+        url, reason = postgres.url.replace(f":{postgres.port}/", f":{free_port()}/"), "Connection refused"
+    else:
+        secret = "not-the-password-" + uuid.uuid4().hex
+        url, reason = postgres.url.replace(postgres.password, secret), "password authentication failed"
+    run = Run(tmp_path, TRACKER_STORE_URL=url)
+    try:
+        run.proc.wait(timeout=240)
+    finally:
+        run.stop()
+    assert run.proc.returncode != 0, run.output
+    lines = [line for line in run.lines if "conversations cannot be stored in postgresql://legcare:***@" in line]
+    assert len(lines) == 1 and reason in lines[0], run.output  # one line saying why
+    assert "LegCare is running" not in run.output
+    assert secret not in run.output and secret not in (tmp_path / "logs" / "rasa.log").read_text()

@@ -63,6 +63,8 @@ def connections_of(engine: sa.engine.Engine, settings: EngineSettings) -> int:
 
 def create_engine(url: Union[Text, sa.engine.URL], settings: EngineSettings) -> sa.engine.Engine:
     url = sa.engine.make_url(url)
+    if url.drivername == "postgres":  # the scheme many hosting services hand out; SQLAlchemy wants postgresql
+        url = url.set(drivername="postgresql")
     if url.get_backend_name() == "sqlite":
         return _sqlite(url, settings)
     return _server(url, settings)

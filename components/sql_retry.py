@@ -1,6 +1,6 @@
 """Database calls of the tracker store that outlast a database restart (components/tracker_store.py).
 
-`RetryPolicy.run(engine, work)` opens a connection, runs `work(connection)`
+`RetryPolicy().run(engine, work)` opens a connection, runs `work(connection)`
 (in one transaction when it writes) and, if the database could not be
 reached or the connection was lost, runs it again:
 
@@ -79,9 +79,13 @@ class RetryPolicy:
             raise ValueError(f"retry_seconds must be 0 or more seconds, not {self.budget!r}")
 
     def run(self, engine: sa.engine.Engine, work: Callable[[Any], T], write: bool = False,
-            budget: Optional[float] = None) -> T:
-        """work(connection), run again while the database is briefly away (see the module's docstring)."""
-        start = time.monotonic()
+            budget: Optional[float] = None, asked_at: Optional[float] = None) -> T:
+        """work(connection), run again while the database is briefly away (see the module's docstring).
+
+        `asked_at`: when the call was asked for (time.monotonic()), if it waited for a thread before
+        running; the budget counts from then, so a turn queued behind others does not wait twice.
+        """
+        start = time.monotonic() if asked_at is None else asked_at
         deadline = start + (self.budget if budget is None else budget)
         delay, attempt = self.first_delay, 1
         while True:

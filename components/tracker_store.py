@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, Optional, Text, TypeVar
 
@@ -104,13 +105,17 @@ class LegcareTrackerStore(SQLTrackerStore):
             # another Rasa server created it at the same moment: it exists now
             self._run(lambda connection: self.Base.metadata.create_all(connection), write=True)
 
-    def _run(self, work: Callable[[Any], T], write: bool = False) -> T:
-        """work(connection) with the retry policy: see components/sql_retry.py."""
-        return self.retry.run(self.engine, work, write)
+    def _run(self, work: Callable[[Any], T], write: bool = False, asked_at: Optional[float] = None) -> T:
+        """work(connection) with the retry policy (components/sql_retry.py), its time counted from `asked_at`."""
+        return self.retry.run(self.engine, work, write, asked_at=asked_at)
 
     async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
-        """work(*args) in the store's threads: the event loop goes on serving while the database is slow."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+        """work(*args, asked_at) in the store's threads: the event loop goes on serving while the database is slow.
+
+        `asked_at` is now: a call that waits for a free thread has that much less time for its retries.
+        """
+        asked_at = time.monotonic()
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args, asked_at)
 
     # health
 
@@ -128,8 +133,10 @@ class LegcareTrackerStore(SQLTrackerStore):
 
     async def ping(self) -> None:
         """Raise unless the table can be read now (one try, no waiting: for readiness checks)."""
-        await self._off_loop(self.retry.run, self.engine,
-                             lambda connection: self._newest(connection, PROBE_SENDER), False, 0)
+        def once(asked_at: float) -> None:
+            self.retry.run(self.engine, lambda connection: self._newest(connection, PROBE_SENDER), budget=0)
+
+        await self._off_loop(once)
 
     # reading
 
@@ -148,8 +155,8 @@ class LegcareTrackerStore(SQLTrackerStore):
         start = rows[0][0] if rows else None
         return Conversation(newest, start, [(ts, data) for _start, ts, data in rows])
 
-    def _load(self, sender_id: Text) -> Optional[Conversation]:
-        conversation = self._run(lambda connection: self._stored(connection, sender_id))
+    def _load(self, sender_id: Text, asked_at: Optional[float] = None) -> Optional[Conversation]:
+        conversation = self._run(lambda connection: self._stored(connection, sender_id), asked_at=asked_at)
         if conversation is None:
             self._cache.forget(sender_id)
             return None
@@ -168,7 +175,7 @@ class LegcareTrackerStore(SQLTrackerStore):
         def read(connection: Any) -> list:
             return connection.execute(self._all_rows, {"sender_id": conversation_id}).scalars().all()
 
-        rows = await self._off_loop(self._run, read)
+        rows = await self._off_loop(self._run, read, False)
         if not rows or not self.domain:
             return None
         return DialogueStateTracker.from_dict(conversation_id, [json.loads(data) for data in rows],
@@ -176,7 +183,7 @@ class LegcareTrackerStore(SQLTrackerStore):
 
     async def keys(self) -> Iterable[Text]:
         query = sa.select(self._table.c.sender_id).distinct()
-        return await self._off_loop(self._run, lambda connection: connection.execute(query).scalars().all())
+        return await self._off_loop(self._run, lambda connection: connection.execute(query).scalars().all(), False)
 
     # writing
 
@@ -184,7 +191,7 @@ class LegcareTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         await self._off_loop(self._save, tracker)
 
-    def _save(self, tracker: DialogueStateTracker) -> None:
+    def _save(self, tracker: DialogueStateTracker, asked_at: Optional[float] = None) -> None:
         sender_id = tracker.sender_id
         written: Dict[Text, Any] = {}
 
@@ -212,7 +219,7 @@ class LegcareTrackerStore(SQLTrackerStore):
             connection.execute(self._table.insert(), records)
             written.update(stored=stored, records=records, newest=self._newest(connection, sender_id))
 
-        self._run(append, write=True)
+        self._run(append, write=True, asked_at=asked_at)
         if not written:
             return
         new = [(r["type_name"], r["timestamp"], r["data"]) for r in written["records"]]

@@ -56,11 +56,17 @@ def fatal(message: str, status: int) -> NoReturn:
 def check_storage(endpoints: Any) -> None:
     """Stop with a clear message if the tracker store cannot be created or written to."""
     from rasa.core.tracker_store import TrackerStore
+    from sqlalchemy.exc import DBAPIError
 
     try:
         store = TrackerStore.create(endpoints.tracker_store)
-    except Exception as exc:  # the class does not load, or the database cannot be reached
-        fatal(f"the tracker store cannot be opened ({type(exc).__name__}: {exc}). Check TRACKER_STORE_URL "
+    except Exception as exc:
+        database_error = exc if isinstance(exc, DBAPIError) else exc.__cause__  # Rasa wraps it
+        if isinstance(database_error, DBAPIError):  # the database refuses connections, a wrong password...
+            fatal(f"conversations cannot be stored in {url_description(endpoints.tracker_store)} "
+                  f"({_short(database_error)}). Make sure the database is running and TRACKER_STORE_URL is "
+                  f"right.", EXIT_STORAGE)
+        fatal(f"the tracker store cannot be opened ({_short(exc)}). Check TRACKER_STORE_URL "  # the class does not load
               f"and the tracker_store section of the endpoints file.", EXIT_STORAGE)
     check = getattr(store, "check_writable", None)
     if check is None:
@@ -83,6 +89,17 @@ def store_description(store: Any) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def url_description(config: Any) -> str:
+    """The database URL of a tracker store's endpoint configuration, its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    url = getattr(config, "url", None) or ""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL: say nothing of it (it could hold a password)
+        return "the configured tracker store"
+
+
 def _short(exc: Exception) -> str:
     orig = getattr(exc, "orig", None)  # SQLAlchemy: the driver's own message, without the statement
     return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0]
@@ -97,8 +114,10 @@ async def readiness(app: Any) -> Dict[str, Any]:
     if agent is None or not agent.is_ready():
         return {"ready": False, "checks": checks}
     checks["model"] = True
-    try:
-        await asyncio.wait_for(agent.tracker_store.retrieve(PROBE_ID), CHECK_TIMEOUT)
+    store = agent.tracker_store
+    try:  # one read, not retried: while the database is away this answers at once (and keeps no thread)
+        check = store.ping() if hasattr(store, "ping") else store.retrieve(PROBE_ID)
+        await asyncio.wait_for(check, CHECK_TIMEOUT)
         checks["tracker_store"] = True
     except Exception as exc:
         checks["tracker_store"] = type(exc).__name__

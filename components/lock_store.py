@@ -121,10 +121,6 @@ class HeldLock:
         return int(self.token.split(":", 1)[0])
 
 
-# the locks held by the running request (task); a dict per context, never shared between requests
-_held: ContextVar[Dict[Text, HeldLock]] = ContextVar("legcare_held_locks", default={})
-
-
 class RedisLocks:
     """The lock's Redis operations, synchronous and thread-safe (the store runs them in its threads)."""
 
@@ -195,6 +191,8 @@ class LegcareLockStore(LockStore):
             self.redis = RedisLocks(client if client is not None else settings.client(), self.lifetime,
                                     prefix=str(kwargs.get("key_prefix", KEY_PREFIX)))
         self._executor: Optional[ThreadPoolExecutor] = None
+        # the locks of this store held by the running request (its task's context), by conversation
+        self._held: ContextVar[Dict[Text, HeldLock]] = ContextVar(f"legcare_held_locks_{id(self)}", default={})
 
     def describe(self) -> Text:
         if self.redis is None:
@@ -236,12 +234,12 @@ class LegcareLockStore(LockStore):
             return
         held = await self.acquire(conversation_id)
         keeper = asyncio.create_task(self._keep(held))
-        mine = _held.set({**_held.get(), conversation_id: held})
+        mine = self._held.set({**self._held.get(), conversation_id: held})
         try:
             yield held
         finally:
             try:
-                _held.reset(mine)
+                self._held.reset(mine)
             except ValueError:  # exited from another context (a generator closed by the garbage collector)
                 pass
             keeper.cancel()
@@ -310,7 +308,7 @@ class LegcareLockStore(LockStore):
         """
         if self.redis is None:
             return
-        held = _held.get().get(conversation_id)
+        held = self._held.get().get(conversation_id)
         if held is None:
             return
         if not held.lost:

@@ -266,3 +266,62 @@ def test_slack_seen_events_are_shared_through_redis_and_a_redis_error_handles_th
         return [await down.first_time_anywhere("Ev-x"), await down.first_time_anywhere("Ev-x")]
 
     assert asyncio.run(unreachable()) == [True, False]  # handled, then this server's memory still holds it
+
+
+# the Rasa server with Redis settings it cannot use
+
+def _server_env(var, **extra):
+    env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), LEGCARE_VAR_DIR=str(var),
+               TRACKER_STORE_URL=f"sqlite:///{var / 'tracker.db'}", EMERGENCY_NUMBER="112")
+    for key in ("RASA_AUTH_TOKEN", "ACTION_ENDPOINT_URL", "RASA_ENDPOINTS", "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN",
+                "BIND_HOST", "ACTION_SERVER_SECRET", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD",
+                "REDIS_DB", "REDIS_TLS", "LOCK_STORE_TYPE", "LOCK_STORE_URL"):
+        env.pop(key, None)
+    env.update(extra)
+    return env
+
+
+@pytest.mark.servers
+def test_the_old_lock_store_variables_stop_the_server_with_what_to_set(trained_model, tmp_path):
+    from ops.servers import Stack
+
+    stack = Stack(model=trained_model, env=_server_env(tmp_path, LOCK_STORE_TYPE="redis",
+                                                        LOCK_STORE_URL="10.1.2.3"))
+    with pytest.raises(RuntimeError, match="LOCK_STORE_TYPE and LOCK_STORE_URL are no longer read: set REDIS_URL"):
+        stack.start(["rasa"], timeout=180)
+    stack.stop()
+
+
+@pytest.mark.servers
+def test_a_server_whose_redis_does_not_answer_is_not_ready(trained_model, tmp_path):
+    import json
+    import time
+    import urllib.error
+    import urllib.request
+
+    from ops.servers import Stack
+
+    nowhere = f"redis://:not-the-password@127.0.0.1:{free_port()}/0"  # nothing listens there
+    stack = Stack(model=trained_model, env=_server_env(tmp_path, REDIS_URL=nowhere))
+    rasa = stack.services["rasa"]
+    rasa.start(stack.env)
+    state = None
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and rasa.running:
+            try:
+                with urllib.request.urlopen(rasa.ready_url(), timeout=10) as r:
+                    state = (r.status, json.loads(r.read()))
+                    break
+            except urllib.error.HTTPError as e:
+                state = (e.code, json.loads(e.read()))
+                if state[1]["checks"]["model"] is True:  # loaded: the answer is about the stores
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+    finally:
+        stack.stop()
+    assert state is not None and state[0] == 503, state
+    assert state[1]["checks"]["tracker_store"] is True and state[1]["checks"]["lock_store"] == "ConnectionError"
+    assert "not-the-password" not in rasa.log.read_text(errors="replace")

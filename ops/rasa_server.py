@@ -12,13 +12,15 @@ clean-up), and also:
 - reads the HTTP API token from RASA_AUTH_TOKEN, so it never appears on the
   command line (`ps`); the API is on only when the token is set;
 - checks before serving that conversations can be stored (a test write,
-  rolled back): if not, it stops with one clear line and exit status 78;
+  rolled back) and that the lock store's settings can be used (REDIS_URL...,
+  see ops/settings.py): if not, it stops with one clear line and exit status 78;
 - answers a malformed request to Rasa's HTTP API with a 400 instead of a
   500, and logs no traceback and no exception text (ops/http_errors.py,
   installed here);
 - answers `GET /health/live` (the server's event loop answers) and
   `GET /health/ready` (200 only when the model is loaded and the tracker
-  store and lock store answer; 503 otherwise), without a token.
+  store and lock store answer, Redis included when it is configured; 503
+  otherwise), without a token.
 """
 from __future__ import annotations
 
@@ -82,6 +84,24 @@ def check_storage(endpoints: Any) -> None:
             engine.dispose()
 
 
+def check_lock_store(endpoints: Any) -> Any:
+    """Stop with a clear message if the lock store's settings cannot be used; returns the store.
+
+    Redis not answering is not fatal here (it may be starting too): /health/ready says 503 until it does.
+    """
+    from rasa.core.lock_store import LockStore
+
+    from ops.settings import SettingError
+
+    try:
+        return LockStore.create(endpoints.lock_store)
+    except SettingError as exc:
+        fatal(f"the lock store cannot be used: {exc}.", EXIT_STORAGE)
+    except Exception as exc:
+        fatal(f"the lock store cannot be opened ({type(exc).__name__}). Check REDIS_URL (or REDIS_HOST...) and the "
+              f"lock_store section of the endpoints file.", EXIT_STORAGE)
+
+
 def store_description(store: Any) -> str:
     engine = getattr(store, "engine", None)
     if engine is None:
@@ -122,8 +142,12 @@ async def readiness(app: Any) -> Dict[str, Any]:
     except Exception as exc:
         checks["tracker_store"] = type(exc).__name__
     try:
-        loop = asyncio.get_running_loop()
-        await asyncio.wait_for(loop.run_in_executor(None, agent.lock_store.get_lock, PROBE_ID), CHECK_TIMEOUT)
+        check = getattr(agent.lock_store, "check", None)  # LegcareLockStore: Redis answers a PING
+        if check is not None:
+            await asyncio.wait_for(check(), CHECK_TIMEOUT)
+        else:
+            loop = asyncio.get_running_loop()
+            await asyncio.wait_for(loop.run_in_executor(None, agent.lock_store.get_lock, PROBE_ID), CHECK_TIMEOUT)
         checks["lock_store"] = True
     except Exception as exc:
         checks["lock_store"] = type(exc).__name__
@@ -169,6 +193,9 @@ def main(argv: Optional[List[str]] = None) -> None:
 
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints)
     check_storage(endpoints)
+    lock_store = check_lock_store(endpoints)
+    logger.info("Conversation locks: %s", lock_store.describe() if hasattr(lock_store, "describe")
+                else type(lock_store).__name__)
     token = (os.environ.get("RASA_AUTH_TOKEN") or "").strip() or None
     channels = rasa.core.run.create_http_input_channels(None, args.credentials)
     app = rasa.core.run.configure_app(channels, args.cors, token, enable_api=token is not None,
@@ -183,7 +210,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     logger.info("Starting the Rasa server on %s:%s (HTTP API %s)", host, args.port,
                 "on" if token else "off")
     app.run(host=host, port=args.port, backlog=int(os.environ.get("SANIC_BACKLOG", "100")),
-            workers=rasa.core.utils.number_of_sanic_workers(endpoints.lock_store))
+            # several Sanic workers only with a lock they share (Redis); in-memory locks are per process
+            workers=rasa.core.utils.number_of_sanic_workers(
+                None if getattr(lock_store, "memory", None) is not None else endpoints.lock_store))
 
 
 if __name__ == "__main__":

@@ -69,6 +69,8 @@ async def _emergencies(url: str, out: List[Dict[str, Any]], stop: asyncio.Event)
                                 timeout=30)
             out.append({"sent": t0, "done": time.monotonic(), "status": r.status,
                         "escalated": r.status == 200 and is_emergency(r.body),
+                        "advice_in_error": r.status == 503 and isinstance(r.body, dict)
+                        and (r.body.get("triage") or {}).get("level") == "emergency",
                         "error_names_emergency_number": r.status != 200 and isinstance(r.body, dict)
                         and "emergency" in str(r.body.get("error", ""))})
             await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
@@ -148,6 +150,7 @@ def _summary(name: str, phase: Dict[str, Any], db: Path) -> Dict[str, Any]:
         "turns_given_up": tr.given_up,
         "emergencies_sent": len(em), "emergencies_escalated": sum(e["escalated"] for e in em),
         "emergencies_sent_while_rasa_up": len(up), "escalated_while_rasa_up": sum(e["escalated"] for e in up),
+        "emergency_advice_in_error": sum(e.get("advice_in_error", False) for e in em),
         "recover_s": round(phase["recovered"] - phase["t_fault"], 1),
         "longest_gap_without_a_200_s": phase["longest_gap_s"],
         "statuses": {str(k): v for k, v in tr.statuses.items()}, "outcomes": dict(o), "samples": tr.samples,
@@ -228,7 +231,8 @@ COLUMNS = [("turns sent", "turns_attempted"), ("200s", "answered_200"), ("stored
            ("other 200s after a 'can't look that up' in the conversation", "other_200_after_cannot_look_up"),
            ("other 200s (state not as in the fault-free run)", "other_200"),
            ("conversations finished / started", None), ("emergencies escalated / sent while Rasa up", None),
-           ("emergencies escalated / sent (all)", None), ("time to recover (s)", "recover_s"),
+           ("emergencies escalated / sent (all)", None),
+           ("emergencies whose turn failed, answered with the emergency advice (503)", "emergency_advice_in_error"), ("time to recover (s)", "recover_s"),
            ("longest wait for any 200 (s)", "longest_gap_without_a_200_s")]
 
 

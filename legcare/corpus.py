@@ -35,6 +35,8 @@ def truthful_screen_reply(case: Dict[str, Any]) -> str:
         said.append("the speech is slurred")
     if "arm_weakness" in symptoms:
         said.append("an arm is weak")
+    if "vision_problems" in symptoms or ("balance_problems" in symptoms and case.get("onset") in ("sudden", "rapid")):
+        said.append("the eyesight or the balance went")
     if "bladder_bowel_problems" in symptoms:
         said.append("there is a bladder or bowel problem")
     if "saddle_numbness" in symptoms:

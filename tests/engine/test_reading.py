@@ -530,3 +530,29 @@ def test_not_knowing_where_one_is_and_managing_stairs_only_backwards(engine):
     assert "confusion" in engine.assess("grandad didn't seem to know where he was this afternoon")["symptoms"]
     assert "difficulty_walking" in engine.assess("after the race I could only get down the stairs "
                                                  "on my bottom")["symptoms"]
+
+
+def test_sight_lost_for_minutes_today_that_came_back_is_a_passed_attack(engine):
+    out = engine.assess("dad lost the sight in his left eye for five minutes at breakfast, it is all back now")
+    assert "passed_attack" in out["timeline"] and out["triage"]["level"] == "emergency"
+
+
+def test_a_change_in_sight_of_unknown_speed_gets_the_screen_with_an_eyes_and_balance_question(engine):
+    out = engine.assess("my husband is seeing double")
+    assert out["triage"]["level"] == "emergency" or (
+        out["screen"]["needed"] and "sight_unknown_onset" in out["screen"]["rules"])
+
+
+def test_urine_likened_to_a_dark_drink_further_along_the_sentence(engine):
+    out = engine.assess("legs agony after the marathon and my pee last night looked like strong coffee")
+    assert "dark_urine" in out["symptoms"]
+
+
+def test_not_getting_a_drink_to_the_mouth_is_arm_weakness_but_not_finishing_it_is_not(engine):
+    assert "arm_weakness" in engine.assess("she could not get the spoon up to her mouth")["symptoms"]
+    assert "arm_weakness" not in engine.assess("I couldn't finish my tea, my calves ache")["symptoms"]
+
+
+def test_german_word_forms_after_articles_are_read(engine):
+    out = engine.assess("Meine Frau hat seit einer Stunde ein schwaches rechtes Bein")
+    assert "leg_weakness" in out["symptoms"]

@@ -18,7 +18,9 @@ def test_weakness_of_unknown_speed_is_screened_not_escalated(engine):
     out = engine.assess("my legs have gone weak")
     assert out["triage"]["level"] != "emergency"
     assert out["screen"]["needed"] and "weakness_unknown_onset" in out["screen"]["rules"]
-    assert len(out["screen"]["questions"]) == 8
+    assert len(out["screen"]["questions"]) == 9
+    # BE-FAST's B and E are asked too: a stroke that shows only in the eyes or the balance is not missed
+    assert any("double vision" in q["ask"] and "balance" in q["ask"] for q in out["screen"]["questions"])
 
 
 @pytest.mark.parametrize("text", [

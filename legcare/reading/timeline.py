@@ -33,6 +33,13 @@ DURATION_PATTERNS = [
     # "the last week", "this past week", "past week" (bare "last week" is when something happened, not how long)
     re.compile(rf"\b(?:(?:the|this)\s+(?:past|last)|past)\s+{_UNIT}\b"),
     re.compile(rf"\bfor\s+(?:a|the)\s+{_UNIT}\b"),
+    # "it's been about a week", "been 3 days now"
+    re.compile(rf"\bbeen\s+(?:about|around|nearly|almost|over|roughly|maybe|like|going on|a good)?\s*{_NUM}{_GAP}{_UNIT}\b"),
+    re.compile(r"\bbeen\s+(?:about\s+)?(half an? hour|half hour|an? hour and a half)\b"),
+    # a bare time in figures closing a short report: "pins and needles both legs, 1 week", "weak legs 3 days"
+    # (hours to weeks only: "my father 78 years." is an age)
+    re.compile(r"(?<!\S)(?<!\bin )(?<!\bby )(\d+(?:\s*(?:-|to)\s*\d+)?)\s*(minute|min|hour|hr|day|night|week|wk)s?"
+               r"(?:\s+(?:now|so far))?\s*(?=[.!?)]|$)"),
 ]
 SINCE_PATTERN = re.compile(
     r"\bsince\s+(yesterday|last night|this morning|this afternoon|this evening|today|tonight|"

@@ -556,3 +556,36 @@ def test_not_getting_a_drink_to_the_mouth_is_arm_weakness_but_not_finishing_it_i
 def test_german_word_forms_after_articles_are_read(engine):
     out = engine.assess("Meine Frau hat seit einer Stunde ein schwaches rechtes Bein")
     assert "leg_weakness" in out["symptoms"]
+
+
+def test_short_reports_and_been_give_a_duration_but_an_age_does_not(engine):
+    assert engine.assess("tingling feet and weak knees, 5 days")["duration"]["days"] == 5
+    assert engine.assess("my foot has felt numb, it's been about a week")["duration"]["days"] == 7
+    assert engine.assess("My mother 81 years. Her legs are weak.")["duration"] is None
+
+
+def test_everyday_causes_of_tired_legs_are_self_care(engine):
+    for text in ("spent Saturday on a trampoline with the kids, thighs sore today but walking fine",
+                 "terrible hangover, legs heavy and weak this morning, drinking water",
+                 "had a blazing row with my brother and my legs went wobbly, fine after sitting down"):
+        assert engine.assess(text)["triage"]["level"] == "self_care", text
+
+
+def test_look_alike_words_are_not_symptoms(engine):
+    assert "falls" not in engine.assess("back from a school trip, legs aching")["symptoms"]
+    assert "redness" not in engine.assess("after a hot bath my legs felt wobbly")["symptoms"]
+    assert "back_pain" not in engine.assess("a sore lump at the back of my knee")["symptoms"]
+
+
+def test_one_swollen_painful_leg_or_a_red_leg_with_fever_is_seen_today(engine):
+    assert engine.assess("my right calf is swollen and painful since Sunday")["triage"]["level"] == "urgent"
+    assert engine.assess("my shin is red and hot and I've got a temp")["triage"]["level"] == "urgent"
+
+
+def test_treatments_that_name_a_cancer_count_as_cancer(engine):
+    assert "cancer" in engine.assess("on immunotherapy and my legs feel weak")["risk_factors"]
+
+
+def test_an_attack_days_ago_after_which_someone_seems_well_is_a_passed_attack(engine):
+    out = engine.assess("Six days ago my wife could not use her right arm or leg for ten minutes. She seems well now.")
+    assert "passed_attack_days_ago" in out["timeline"] and out["triage"]["level"] == "urgent"

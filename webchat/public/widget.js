@@ -71,7 +71,10 @@
     render(msg);
   }
 
-  var socket = io(cfg.socketUrl, { path: cfg.socketPath || "/socket.io", transports: ["websocket", "polling"] });
+  // withCredentials: the cookie a load balancer sets to keep this connection's requests on one server
+  // (`make cluster`: haproxy) is sent with long-polling requests too (the page's origin is allowed by CORS)
+  var socket = io(cfg.socketUrl, { path: cfg.socketPath || "/socket.io", transports: ["websocket", "polling"],
+                                   withCredentials: true });
 
   socket.on("connect", function () {
     statusEl.textContent = "";

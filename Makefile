@@ -11,10 +11,11 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help install train run test validate bench reliability publish evaluate lock clean
+.PHONY: help install train run cluster test validate bench reliability publish evaluate lock clean
 
 help:
 	@echo "make run       set up, train if needed, start the assistant (Ctrl-C stops it)"
+	@echo "make cluster   like make run, with REPLICAS (2) Rasa + action servers behind haproxy, on PostgreSQL and Redis"
 	@echo "make test      set up, train if needed, run the whole test suite"
 	@echo "make install   create .venv with Python 3.10 and the pinned packages"
 	@echo "make train     train a model if data, domain or config changed"
@@ -65,6 +66,9 @@ train: install
 
 run: train
 	@$(PY) -m ops.run
+
+cluster: train $(BACKING)
+	@$(PY) -m ops.cluster
 
 validate: install
 	@$(PY) -m ops.validate

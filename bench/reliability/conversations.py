@@ -20,8 +20,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
 
-from .common import (ACTION_UNAVAILABLE, CLIENT_TIMEOUT, REST, SCRIPTS, Ledger, Reply, canonical, new_sender,
-                     post_json)
+from .common import (ACTION_UNAVAILABLE, CLIENT_TIMEOUT, REST, SCRIPTS, Ledger, Reply, canonical, client_session,
+                     new_sender, post_json)
 
 
 def classify(reply: Reply, sender: str, expected: Optional[Tuple[str, ...]]) -> str:
@@ -43,7 +43,7 @@ def classify(reply: Reply, sender: str, expected: Optional[Tuple[str, ...]]) -> 
 async def reference(url: str) -> List[List[Tuple[str, ...]]]:
     """Each script's replies, turn by turn, one conversation at a time (the fault-free answers)."""
     out = []
-    async with aiohttp.ClientSession() as session:
+    async with client_session() as session:
         for script in SCRIPTS:
             sender = new_sender("ref")
             turns = []
@@ -68,6 +68,7 @@ class Traffic:
     completed: int = 0            # conversations whose 8 turns were all answered 200
     completed_as_reference: int = 0  # ... and whose last turn was the fault-free answer
     given_up: int = 0             # turns abandoned after the retry deadline
+    seconds: float = 0.0          # wall time of the conversations run at once (load), set by their driver
     samples: Dict[str, List[Any]] = field(default_factory=dict)
 
     def record(self, outcome: str, reply: Reply, text: str) -> None:

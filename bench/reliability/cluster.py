@@ -350,13 +350,27 @@ def fault_phases(rc: RunningCluster) -> Dict[str, Any]:
     out = []
     for n, (name, inject) in enumerate(plan):
         rc.wait_all_up()
+        balancer_log = LogWatch([c.balancer.log])
         phase = asyncio.run(faults._phase(rc.url, refs, f"cluster{n}", inject,
                                           emergency_resend_for=EMERGENCY_RESEND_FOR))
         summary = faults._summary(name, phase, rc.store)
         summary["down_s"] = round(phase["timing"]["down_s"], 1)
+        summary["haproxy_failed_requests"] = haproxy_failures(balancer_log.new())
         out.append(summary)
         print(f"  {name}: done", flush=True)
     return {"faults": out, "supervisor_lines": [line for _, line in rc.lines]}
+
+
+def haproxy_failures(text: str) -> Dict[str, int]:
+    """haproxy's log lines of failed requests (ops/haproxy_config.py's format: frontend, backend/server,
+    status, termination state, timers, method, path), counted by method, status and termination state."""
+    out: Dict[str, int] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 6 and parts[0] == "legcare" and parts[2].lstrip("-").isdigit():
+            key = f"{parts[5].strip(chr(34))} {parts[2]} {parts[3]} ({parts[1]})"
+            out[key] = out.get(key, 0) + 1
+    return out
 
 
 EXTRA_FAULT_ROWS = [("down for (s): the process killed / the daemon stopped", "down_s"),

@@ -70,6 +70,7 @@ class Traffic:
     given_up: int = 0             # turns abandoned after the retry deadline
     seconds: float = 0.0          # wall time of the conversations run at once (load), set by their driver
     samples: Dict[str, List[Any]] = field(default_factory=dict)
+    no_answer_errors: Counter = field(default_factory=Counter)  # exception name -> attempts without an HTTP answer
 
     def record(self, outcome: str, reply: Reply, text: str) -> None:
         self.outcomes[outcome] += 1
@@ -79,6 +80,8 @@ class Traffic:
             self.ok_times.append(time.monotonic())
         if outcome in ("bad_200", "other_200", "bare_error") and len(self.samples.setdefault(outcome, [])) < 5:
             self.samples[outcome].append({"sent": text, "status": reply.status, "body": str(reply.body)[:300]})
+        if outcome in ("refused", "timeout"):  # what the client saw instead of an HTTP answer
+            self.no_answer_errors[reply.error or "?"] += 1
 
 
 async def conversation(session: aiohttp.ClientSession, url: str, script_no: int, refs: List[List[Tuple[str, ...]]],

@@ -172,6 +172,7 @@ def _summary(name: str, phase: Dict[str, Any], where: Store) -> Dict[str, Any]:
         "recover_s": round(phase["recovered"] - phase["t_fault"], 1),
         "longest_gap_without_a_200_s": phase["longest_gap_s"],
         "statuses": {str(k): v for k, v in tr.statuses.items()}, "outcomes": dict(o), "samples": tr.samples,
+        "no_answer_errors": dict(tr.no_answer_errors),
     }
 
 

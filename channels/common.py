@@ -7,9 +7,9 @@ import json
 import logging
 import os
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +192,54 @@ class GuardedOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
+
+
+NOT_SAVED_NOTE = "(Something went wrong on our side and this conversation could not be saved.)"
+
+
+def failed_turn_triage(text: Any) -> Optional[Dict[str, Any]]:
+    """The engine's triage of a message whose turn failed, when it is an emergency; else None.
+
+    A turn can fail after the assistant understood it (storage down, a lock
+    that cannot be had): an emergency must still be told to call now. The
+    engine (legcare/, no Rasa) needs no storage; if it fails too, None.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        from legcare.engine import get_engine
+
+        triage = get_engine().assess(text)["triage"]
+    except Exception as exc:
+        logger.error("The emergency check of a failed turn failed too (%s)", type(exc).__name__)
+        return None
+    return triage if triage.get("level") == "emergency" else None
+
+
+def failed_turn_reply(text: Any) -> Text:
+    """What the person is told when their turn failed: the emergency advice first when the message shows one."""
+    triage = failed_turn_triage(text)
+    if triage is None:
+        return ERROR_REPLY
+    return " ".join([*triage.get("reasons", [])[:2], triage["timeframe"], NOT_SAVED_NOTE])
+
+
+async def hand_over(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage, channel: Text,
+                    tell_person: Callable[[Text], Awaitable[Any]]) -> bool:
+    """Give the message to Rasa; True if the turn was handled.
+
+    If it failed (storage, the lock, a bug), the failure is logged by kind
+    only (never the text nor a traceback, which could carry it) and the
+    person is told through `tell_person` (failed_turn_reply: the emergency
+    advice when the message shows an emergency, else ERROR_REPLY).
+    """
+    try:
+        await on_new_message(message)
+        return True
+    except Exception as exc:
+        logger.error("%s message failed (conversation %s, %s)", channel, message.sender_id, type(exc).__name__)
+        await tell_person(failed_turn_reply(message.text))
+        return False
 
 
 async def mark_undelivered(app: Any, sender_id: Text, output: GuardedOutput) -> None:

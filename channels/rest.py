@@ -22,13 +22,21 @@ from sanic.response import HTTPResponse
 
 from .http_guard import GuardedBlueprint
 from .common import (EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, MergingCollector, check_metadata, clean_sender,
-                     domain_of, plain_or_payload)
+                     domain_of, failed_turn_reply, failed_turn_triage, plain_or_payload)
 
 logger = logging.getLogger(__name__)
 
 
 def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
+
+
+def _failed(text: str, message: str) -> HTTPResponse:
+    """503 for a turn that failed; a message showing an emergency gets the emergency advice and its triage."""
+    triage = failed_turn_triage(text)
+    if triage is None:
+        return _error(503, message)
+    return response.json({"error": failed_turn_reply(text), "triage": triage}, status=503)
 
 
 class RestInput(RasaRestInput):
@@ -79,11 +87,11 @@ class RestInput(RasaRestInput):
                                                  message_id=message_id, metadata=metadata))
             except CancelledError:
                 logger.error("REST message timed out (conversation %s)", sender)
-                return _error(503, "The assistant took too long to answer. Please try again.")
+                return _failed(text, "The assistant took too long to answer. Please try again.")
             except Exception as exc:
                 # never log the message text (health data), nor a traceback that could carry it
                 logger.error("REST message failed (conversation %s, %s)", sender, type(exc).__name__)
-                return _error(503, ERROR_REPLY)
+                return _failed(text, ERROR_REPLY)
             return response.json(collector.messages)
 
         return bp

@@ -16,6 +16,13 @@ never answered twice; a reply that cannot be delivered is retried, then
 marked in the conversation (slot `reply_undelivered`), and the turn is
 stored all the same; the API base URL is configurable; message text is
 never logged.
+
+The memory of event ids already answered is shared by every Rasa server
+through Redis when Redis is configured (REDIS_URL..., ops/settings.py): the
+first server to `SET legcare:slack:event:<id> NX EX 86400` answers, any other
+acknowledges without answering. If Redis does not answer, the event is
+handled (checked against this server's own memory only): a rare second answer
+is better than a message nobody answers.
 """
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
+from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple, Union
 from urllib.parse import parse_qs
 
@@ -38,7 +46,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from . import common
-from .common import ERROR_REPLY, GuardedOutput, mark_undelivered
+from .common import GuardedOutput, hand_over, mark_undelivered
 from .http_guard import GuardedBlueprint
 
 logger = logging.getLogger(__name__)
@@ -48,6 +56,9 @@ ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 # Slack retries dropped without a look (as Rasa's default): the first delivery arrived, only slowly.
 # Every other retry is handled, and the event id seen before is never answered twice.
 IGNORED_RETRY_REASONS = ("http_timeout",)
+SEEN_KEY = "legcare:slack:event:"
+SEEN_SECONDS = 24 * 3600  # Slack retries for minutes; a day is plenty
+REDIS_TIMEOUT = 1.0  # seconds: Slack wants its 200 within 3
 
 
 def missing_settings(env: Optional[Dict[str, str]] = None) -> List[str]:
@@ -68,20 +79,41 @@ class SlackBot(RasaSlackBot):
 
 
 class SeenEvents:
-    """A bounded memory of Slack event ids already answered."""
+    """A bounded memory of Slack event ids already answered, shared through Redis when `redis` is given."""
 
-    def __init__(self, size: int = 5000):
+    def __init__(self, size: int = 5000, redis: Any = None):
         self.size, self._seen = size, OrderedDict()
+        self.redis = redis  # a redis-py client, or None: this server's memory only
 
     def first_time(self, event_id: Optional[str]) -> bool:
+        """This server's memory only."""
         if not event_id:
             return True
         if event_id in self._seen:
             return False
+        self._remember(event_id)
+        return True
+
+    def _remember(self, event_id: str) -> None:
         self._seen[event_id] = True
         if len(self._seen) > self.size:
             self._seen.popitem(last=False)
-        return True
+
+    async def first_time_anywhere(self, event_id: Optional[str]) -> bool:
+        """True unless this server or (with Redis) any server sharing it has taken this event id."""
+        if self.redis is None or not event_id:
+            return self.first_time(event_id)
+        if event_id in self._seen:
+            return False
+        try:
+            first = await asyncio.get_running_loop().run_in_executor(
+                None, partial(self.redis.set, SEEN_KEY + event_id, b"1", nx=True, ex=SEEN_SECONDS))
+        except Exception as exc:
+            logger.warning("Slack: the shared memory of answered events (Redis) did not answer (%s); the event is "
+                           "handled, checked against this server's memory only", type(exc).__name__)
+            first = True
+        self._remember(event_id)
+        return bool(first)
 
 
 class SlackInput(RasaSlackInput):
@@ -102,9 +134,12 @@ class SlackInput(RasaSlackInput):
 
     def __init__(self, slack_token: Text, slack_channel: Optional[Text] = None, *args: Any,
                  api_url: Text = DEFAULT_API, **kwargs: Any) -> None:
+        from ops.settings import redis_settings
+
         super().__init__(slack_token, slack_channel, *args, **kwargs)
         self.api_url = api_url
-        self.seen = SeenEvents()
+        redis = redis_settings()
+        self.seen = SeenEvents(redis=redis.client(timeout=REDIS_TIMEOUT) if redis is not None else None)
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> SlackBot:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id=thread_id, api_url=self.api_url)
@@ -157,11 +192,11 @@ class SlackInput(RasaSlackInput):
                                            common.domain_of(request.app))
             if not text.strip():
                 return response.text("Bot message delivered.")
-            return self.accept(request, on_new_message, text, conversation, metadata, event_id)
+            return await self.accept(request, on_new_message, text, conversation, metadata, event_id)
 
         return bp
 
-    def accept(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: Text,
+    async def accept(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: Text,
                sender_id: Text, metadata: Dict[str, Any], event_id: Optional[str]) -> HTTPResponse:
         """Answer 200 at once and handle the message in the background, at most once per event id.
 
@@ -174,21 +209,16 @@ class SlackInput(RasaSlackInput):
         if request.headers.get(self.retry_num_header) and reason in self.errors_ignore_retry:
             logger.info("Slack retry (%s) dropped: the first delivery arrived", reason)
             return response.text("", status=200, headers={"X-Slack-No-Retry": "1"})
-        if not self.seen.first_time(event_id):
+        if not await self.seen.first_time_anywhere(event_id):
             return response.text("", status=200, headers={"X-Slack-No-Retry": "1"})
         thread_id = metadata.get("thread_id") if self.use_threads else None
         out = GuardedOutput(self.get_output_channel(metadata.get("out_channel"), thread_id), self.name())
         app = request.app
 
         async def handle() -> None:
-            try:
-                await on_new_message(UserMessage(text, out, sender_id, input_channel=self.name(),
-                                                 metadata=metadata))
-            except Exception as exc:  # never a traceback: it could carry the message
-                logger.error("Slack message failed (conversation %s, %s)", sender_id, type(exc).__name__)
-                await out.send_response(sender_id, {"text": ERROR_REPLY})
-                return
-            await mark_undelivered(app, sender_id, out)
+            message = UserMessage(text, out, sender_id, input_channel=self.name(), metadata=metadata)
+            if await hand_over(on_new_message, message, "Slack", lambda reply: out.send_text_message(sender_id, reply)):
+                await mark_undelivered(app, sender_id, out)
 
         task = asyncio.create_task(handle())
         self._background_tasks.add(task)

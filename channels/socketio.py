@@ -36,7 +36,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from . import http_guard
-from .common import (EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, check_metadata, clean_sender, domain_of,
+from .common import (EMPTY_REPLY, MAX_MESSAGE_CHARS, check_metadata, clean_sender, domain_of, hand_over,
                      plain_or_payload)
 
 logger = logging.getLogger(__name__)
@@ -253,11 +253,8 @@ class SocketIOInput(InputChannel):
             if not text.strip():
                 await output._send_message(sender, {"text": EMPTY_REPLY})
                 return
-            try:
-                await on_new_message(UserMessage(text, output, sender, input_channel=self.name(),
-                                                 metadata=metadata))
-            except Exception as exc:  # never a traceback: it could carry the message
-                logger.error("socket.io message failed (conversation %s, %s)", sender, type(exc).__name__)
-                await output._send_message(sender, {"text": ERROR_REPLY})
+            message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
+            await hand_over(on_new_message, message, "socket.io",
+                            lambda reply: output._send_message(sender, {"text": reply}))
 
         return bp

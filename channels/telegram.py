@@ -33,7 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from . import common
-from .common import (EMPTY_REPLY, ERROR_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, GuardedOutput,
+from .common import (EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, GuardedOutput,
                      mark_undelivered, split_for_limit)
 from .http_guard import GuardedBlueprint
 
@@ -166,13 +166,10 @@ class TelegramInput(InputChannel):
                 await out.send_response(sender, {"text": EMPTY_REPLY})
                 return response.json({"ok": True})
             text = text[:MAX_MESSAGE_CHARS]
-            try:
-                await on_new_message(UserMessage(text, out, sender, input_channel=self.name()))
-            except Exception as exc:  # never a traceback: it could carry the message
-                logger.error("Telegram message failed (chat %s, %s)", sender, type(exc).__name__)
-                await out.send_response(sender, {"text": ERROR_REPLY})
-                return response.json({"ok": True})
-            await mark_undelivered(request.app, sender, out)
+            message = UserMessage(text, out, sender, input_channel=self.name())
+            if await common.hand_over(on_new_message, message, "Telegram",
+                                      lambda reply: out.send_text_message(sender, reply)):
+                await mark_undelivered(request.app, sender, out)
             return response.json({"ok": True})
 
         return bp

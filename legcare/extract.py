@@ -122,7 +122,8 @@ class Extractor:
             findings.timeline.append("new_on_background")
         else:
             findings.onset = timeline.onset(ctx)
-            findings.duration = timeline.duration(spans) or timeline.recent_start(ctx)
+            findings.duration = (timeline.duration(ctx, spans, told) or timeline.recent_start(ctx)
+                                 or timeline.any_duration(spans))
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
         attack = timeline.passed_attack(ctx, spans, findings.symptoms, findings.onset, findings.duration_days,
                                         findings.side)

@@ -32,7 +32,7 @@ LANGUAGE_LISTS = {
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "past", "ongoing",
                 "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual"),
-    "side": ("left", "right", "not_side_after", "compared_with", "both", "one", "plural_body", "singular_body",
+    "side": ("left", "right", "not_side_after", "compared_with", "in_use", "both", "one", "plural_body", "singular_body",
              "arm_words", "leg_words"),
     "timeline": ("today", "days", "worsening_fast", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "stable", "same_complaint",
                  "contrast", "spread"),

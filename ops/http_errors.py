@@ -10,8 +10,10 @@ is built, `install_log_privacy()` once logging is configured):
    its own 500 ("An unexpected error occurred", even around its own 400).
    Here an exception whose root cause is one of those (or a Rasa or schema
    validation error, or a 4xx error underneath) is a 400 in Rasa's JSON
-   error format; anything else (storage down, a bug) stays a 500, with a
-   generic JSON body. Either way the log gets one line: the status, the
+   error format, unless it was raised inside the server's own machinery
+   (the database and Redis drivers, LegCare's engine, components and
+   actions: there it is a fault of ours, not of the request); anything else
+   (storage down, a bug) stays a 500, with a generic JSON body. Either way the log gets one line: the status, the
    route's name, the exception's type and where it was raised; never the
    URL, the body or a traceback.
 2. `install_log_privacy()`: no log record of this process carries a
@@ -29,7 +31,7 @@ from typing import Any, List, Optional, Tuple
 
 from sanic.exceptions import SanicException
 from sanic.handlers import ErrorHandler as SanicErrorHandler
-from sanic.response import HTTPResponse, json as json_response
+from sanic.response import json as json_response
 
 logger = logging.getLogger("legcare.http")
 
@@ -56,6 +58,35 @@ def _client_error_types() -> Tuple[type, ...]:
     except ImportError:  # pragma: no cover
         pass
     return tuple(types)
+
+
+# where a TypeError or KeyError means a fault of the server's, whatever the request held
+SERVER_SIDE_PACKAGES = ("sqlalchemy", "psycopg2", "redis", "sqlite3", "aiohttp", "components", "legcare", "actions",
+                        "ops")
+
+
+def _innermost_path(exception: BaseException) -> str:
+    tb = exception.__traceback__
+    if tb is None:
+        return ""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_filename.replace("\\", "/")
+
+
+def _raised_in_server_machinery(exception: BaseException) -> bool:
+    """Whether the exception was raised in a driver of ours or in LegCare's own code, not in request parsing."""
+    from ops.settings import ROOT
+
+    path = _innermost_path(exception)
+    root = str(ROOT).replace("\\", "/").rstrip("/") + "/"
+    if "/site-packages/" in path:
+        top = path.split("/site-packages/", 1)[1].split("/", 1)[0]
+    elif path.startswith(root):
+        top = path[len(root):].split("/", 1)[0]
+    else:  # the standard library
+        top = path.rsplit("/", 2)[-2] if path.count("/") >= 2 else ""
+    return top.split(".", 1)[0] in SERVER_SIDE_PACKAGES
 
 
 def _chain(exception: BaseException) -> List[BaseException]:
@@ -106,7 +137,7 @@ def classify(exception: BaseException) -> Optional[Tuple[int, Any, BaseException
         if isinstance(e, SanicException) and getattr(e, "status_code", 500) < 500:
             return e.status_code, _body(e.status_code, "BadRequest", str(e)), e
     root = chain[-1]
-    if isinstance(root, _client_error_types()):
+    if isinstance(root, _client_error_types()) and not _raised_in_server_machinery(root):
         return 400, _body(400, "BadRequest", BAD_REQUEST_MESSAGE, type(root).__name__), root
     return 500, _body(500, "ServerError", SERVER_ERROR_MESSAGE), root
 

@@ -27,6 +27,13 @@ What it changes, and why:
    sending the same turn again, for example after a lost response) is not
    processed twice: the replies stored for it are sent again.
 5. The HTTP API token is also accepted as `Authorization: Bearer <token>`.
+6. Fenced saves: before the processor saves a turn (`MessageProcessor.save_tracker`, which every
+   message, reminder, external event and channel note goes through), the lock store confirms that this
+   request still holds the conversation's lock (components/lock_store.py `confirm`: its fencing token is
+   still the lock's value in Redis). If it does not, the turn fails with the channel's error instead of
+   being written over the turn of the server that holds the lock now. With the in-memory lock store
+   (one server) this does nothing. (Rasa's HTTP API routes that write events themselves, only on with
+   RASA_AUTH_TOKEN, run under the lock but are not fenced.)
 """
 from __future__ import annotations
 
@@ -69,6 +76,8 @@ def install() -> List[Text]:
     _installed.append("repeated_message_ids")
     _bearer_token()
     _installed.append("bearer_token")
+    _fenced_saves()
+    _installed.append("fenced_saves")
     return installed()
 
 
@@ -242,3 +251,20 @@ def _bearer_token() -> None:
         return decorator
 
     rasa.server.requires_auth = requires_auth
+
+
+# 6. fenced saves
+
+def _fenced_saves() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    rasa_save_tracker = MessageProcessor.save_tracker
+
+    @wraps(rasa_save_tracker)
+    async def save_tracker(self: MessageProcessor, tracker: Any) -> None:
+        confirm = getattr(self.lock_store, "confirm", None)
+        if confirm is not None:
+            await confirm(tracker.sender_id)  # raises LockLost: the turn fails and nothing is written
+        await rasa_save_tracker(self, tracker)
+
+    MessageProcessor.save_tracker = save_tracker  # type: ignore[assignment]

@@ -12,13 +12,15 @@ clean-up), and also:
 - reads the HTTP API token from RASA_AUTH_TOKEN, so it never appears on the
   command line (`ps`); the API is on only when the token is set;
 - checks before serving that conversations can be stored (a test write,
-  rolled back): if not, it stops with one clear line and exit status 78;
+  rolled back) and that the lock store's settings can be used (REDIS_URL...,
+  see ops/settings.py): if not, it stops with one clear line and exit status 78;
 - answers a malformed request to Rasa's HTTP API with a 400 instead of a
   500, and logs no traceback and no exception text (ops/http_errors.py,
   installed here);
 - answers `GET /health/live` (the server's event loop answers) and
   `GET /health/ready` (200 only when the model is loaded and the tracker
-  store and lock store answer; 503 otherwise), without a token.
+  store and lock store answer, Redis included when it is configured; 503
+  otherwise), without a token.
 """
 from __future__ import annotations
 
@@ -56,11 +58,17 @@ def fatal(message: str, status: int) -> NoReturn:
 def check_storage(endpoints: Any) -> None:
     """Stop with a clear message if the tracker store cannot be created or written to."""
     from rasa.core.tracker_store import TrackerStore
+    from sqlalchemy.exc import DBAPIError
 
     try:
         store = TrackerStore.create(endpoints.tracker_store)
-    except Exception as exc:  # the class does not load, or the database cannot be reached
-        fatal(f"the tracker store cannot be opened ({type(exc).__name__}: {exc}). Check TRACKER_STORE_URL "
+    except Exception as exc:
+        database_error = exc if isinstance(exc, DBAPIError) else exc.__cause__  # Rasa wraps it
+        if isinstance(database_error, DBAPIError):  # the database refuses connections, a wrong password...
+            fatal(f"conversations cannot be stored in {url_description(endpoints.tracker_store)} "
+                  f"({_short(database_error)}). Make sure the database is running and TRACKER_STORE_URL is "
+                  f"right.", EXIT_STORAGE)
+        fatal(f"the tracker store cannot be opened ({_short(exc)}). Check TRACKER_STORE_URL "  # the class does not load
               f"and the tracker_store section of the endpoints file.", EXIT_STORAGE)
     check = getattr(store, "check_writable", None)
     if check is None:
@@ -76,11 +84,40 @@ def check_storage(endpoints: Any) -> None:
             engine.dispose()
 
 
+def check_lock_store(endpoints: Any) -> Any:
+    """Stop with a clear message if the lock store's settings cannot be used; returns the store.
+
+    Redis not answering is not fatal here (it may be starting too): /health/ready says 503 until it does.
+    """
+    from rasa.core.lock_store import LockStore
+
+    from ops.settings import SettingError
+
+    try:
+        return LockStore.create(endpoints.lock_store)
+    except SettingError as exc:
+        fatal(f"the lock store cannot be used: {exc}.", EXIT_STORAGE)
+    except Exception as exc:
+        fatal(f"the lock store cannot be opened ({type(exc).__name__}). Check REDIS_URL (or REDIS_HOST...) and the "
+              f"lock_store section of the endpoints file.", EXIT_STORAGE)
+
+
 def store_description(store: Any) -> str:
     engine = getattr(store, "engine", None)
     if engine is None:
         return type(store).__name__
     return engine.url.render_as_string(hide_password=True)
+
+
+def url_description(config: Any) -> str:
+    """The database URL of a tracker store's endpoint configuration, its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    url = getattr(config, "url", None) or ""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL: say nothing of it (it could hold a password)
+        return "the configured tracker store"
 
 
 def _short(exc: Exception) -> str:
@@ -97,14 +134,20 @@ async def readiness(app: Any) -> Dict[str, Any]:
     if agent is None or not agent.is_ready():
         return {"ready": False, "checks": checks}
     checks["model"] = True
-    try:
-        await asyncio.wait_for(agent.tracker_store.retrieve(PROBE_ID), CHECK_TIMEOUT)
+    store = agent.tracker_store
+    try:  # one read, not retried: while the database is away this answers at once (and keeps no thread)
+        check = store.ping() if hasattr(store, "ping") else store.retrieve(PROBE_ID)
+        await asyncio.wait_for(check, CHECK_TIMEOUT)
         checks["tracker_store"] = True
     except Exception as exc:
         checks["tracker_store"] = type(exc).__name__
     try:
-        loop = asyncio.get_running_loop()
-        await asyncio.wait_for(loop.run_in_executor(None, agent.lock_store.get_lock, PROBE_ID), CHECK_TIMEOUT)
+        check = getattr(agent.lock_store, "check", None)  # LegcareLockStore: Redis answers a PING
+        if check is not None:
+            await asyncio.wait_for(check(), CHECK_TIMEOUT)
+        else:
+            loop = asyncio.get_running_loop()
+            await asyncio.wait_for(loop.run_in_executor(None, agent.lock_store.get_lock, PROBE_ID), CHECK_TIMEOUT)
         checks["lock_store"] = True
     except Exception as exc:
         checks["lock_store"] = type(exc).__name__
@@ -150,6 +193,9 @@ def main(argv: Optional[List[str]] = None) -> None:
 
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints)
     check_storage(endpoints)
+    lock_store = check_lock_store(endpoints)
+    logger.info("Conversation locks: %s", lock_store.describe() if hasattr(lock_store, "describe")
+                else type(lock_store).__name__)
     token = (os.environ.get("RASA_AUTH_TOKEN") or "").strip() or None
     channels = rasa.core.run.create_http_input_channels(None, args.credentials)
     app = rasa.core.run.configure_app(channels, args.cors, token, enable_api=token is not None,
@@ -164,7 +210,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     logger.info("Starting the Rasa server on %s:%s (HTTP API %s)", host, args.port,
                 "on" if token else "off")
     app.run(host=host, port=args.port, backlog=int(os.environ.get("SANIC_BACKLOG", "100")),
-            workers=rasa.core.utils.number_of_sanic_workers(endpoints.lock_store))
+            # several Sanic workers only with a lock they share (Redis); in-memory locks are per process
+            workers=rasa.core.utils.number_of_sanic_workers(
+                None if getattr(lock_store, "memory", None) is not None else endpoints.lock_store))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from .servers import Stack
 from .supervisor import Supervisor
 from .web import WebServer
-from .settings import resolved
+from .settings import SettingError, redis_settings, resolved
 from .train import GateFailed, active_model, ensure_model
 
 SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token", "key")
@@ -57,6 +57,11 @@ def model_to_serve() -> Optional[Path]:
 
 def main() -> int:
     env = resolved()
+    try:
+        redis = redis_settings(env)
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     model = model_to_serve()
     if model is None:
         return 1
@@ -85,6 +90,7 @@ def main() -> int:
     print(f"  Action server:    http://localhost:{env['ACTION_PORT']}/health")
     print(f"  HTTP API:         {'on, token required' if env.get('RASA_AUTH_TOKEN') else 'off (set RASA_AUTH_TOKEN to enable)'}")
     print(f"  Conversations in: {safe_url(env['TRACKER_STORE_URL'])}")
+    print(f"  Locks:            {'Redis at ' + redis.safe_url() if redis else 'in memory (one Rasa server)'}")
     print(f"  Listening on:     {env['BIND_HOST']} (BIND_HOST); health: {rasa}/health/live and /health/ready")
     for note in stack.notes:
         print(f"  {note}")

@@ -10,7 +10,9 @@ import os
 import re
 import secrets
 from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional
+from urllib.parse import quote, unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -19,8 +21,6 @@ DEFAULTS = {
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
     "WEB_PORT": "8080",
-    "LOCK_STORE_TYPE": "in_memory",
-    "LOCK_STORE_URL": "",
     "BIND_HOST": "127.0.0.1",
 }
 
@@ -127,3 +127,100 @@ def credentials_file(env: Mapping[str, str]) -> "tuple[Path, list[str]]":
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(base, sort_keys=False))
     return out, notes
+
+
+# Redis: the conversation lock shared by several Rasa servers (components/lock_store.py) and Slack's
+# memory of the events already answered (channels/slack.py). Unset: one Rasa server, both in its memory.
+#
+#   REDIS_URL       redis://[:password@]host:port/db, or rediss://... for TLS
+#   or the parts    REDIS_HOST, REDIS_PORT (6379), REDIS_PASSWORD, REDIS_DB (0), REDIS_TLS (true/false)
+#
+# REDIS_PASSWORD may also go with a REDIS_URL that has no password (to keep the secret in its own
+# variable). The password is never printed or logged (RedisSettings.safe_url). LOCK_STORE_TYPE and
+# LOCK_STORE_URL, the previous pair, are refused with a message saying what to set instead: silently
+# falling back to one server's memory on a cluster would let two servers answer one conversation at once.
+
+REDIS_PARTS = ("REDIS_HOST", "REDIS_PORT", "REDIS_DB", "REDIS_TLS")
+OLD_LOCK_SETTINGS = ("LOCK_STORE_TYPE", "LOCK_STORE_URL")
+TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+class SettingError(ValueError):
+    """A setting that cannot be used; the message names the variable and what to set instead."""
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    host: str
+    port: int = 6379
+    db: int = 0
+    password: Optional[str] = field(default=None, repr=False)
+    username: Optional[str] = None
+    tls: bool = False
+
+    def __repr__(self) -> str:  # never the password, whoever prints this
+        return f"RedisSettings({self.safe_url()})"
+
+    def safe_url(self) -> str:
+        user = quote(self.username or "", safe="")
+        auth = f"{user}:***@" if self.password else (f"{user}@" if user else "")
+        return f"{'rediss' if self.tls else 'redis'}://{auth}{self.host}:{self.port}/{self.db}"
+
+    def client(self, timeout: float = 2.0, **kwargs: object):
+        """A redis-py client (thread-safe, with its own connection pool); nothing is connected yet."""
+        import redis
+
+        return redis.Redis(host=self.host, port=self.port, db=self.db, username=self.username,
+                           password=self.password, ssl=self.tls, socket_timeout=timeout,
+                           socket_connect_timeout=timeout, health_check_interval=5, **kwargs)
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not low <= number <= high:
+        raise SettingError(f"{name} must be a whole number from {low} to {high}")
+    return number
+
+
+def redis_settings(env: Optional[Mapping[str, str]] = None) -> Optional[RedisSettings]:
+    """Where Redis is, from REDIS_URL or REDIS_HOST and its parts; None when neither is set (one server)."""
+    env = os.environ if env is None else env
+    old = [k for k in OLD_LOCK_SETTINGS if (env.get(k) or "").strip() not in ("", "in_memory")]
+    if old:
+        raise SettingError(f"{' and '.join(old)} are no longer read: set REDIS_URL=redis://[:password@]host:port/db "
+                           f"(or REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_DB) for the lock store shared by "
+                           f"several Rasa servers, and unset {', '.join(old)}")
+    url = (env.get("REDIS_URL") or "").strip()
+    password = env.get("REDIS_PASSWORD") or None
+    parts = [k for k in REDIS_PARTS if (env.get(k) or "").strip()]
+    if url:
+        if parts:
+            raise SettingError(f"set either REDIS_URL or {', '.join(parts)}, not both")
+        try:
+            u = urlsplit(url)
+            port = u.port or 6379
+        except ValueError:
+            raise SettingError("REDIS_URL must look like redis://[:password@]host:port/db") from None
+        if u.scheme not in ("redis", "rediss") or not u.hostname:
+            raise SettingError("REDIS_URL must look like redis://[:password@]host:port/db (rediss:// for TLS)")
+        if u.password and password:
+            raise SettingError("REDIS_URL has a password and REDIS_PASSWORD is set too: keep one")
+        path = u.path.strip("/")
+        return RedisSettings(host=u.hostname, port=port, db=_int("the database of REDIS_URL", path or "0", 0, 10000),
+                             password=unquote(u.password) if u.password else password,
+                             username=unquote(u.username) if u.username else None, tls=u.scheme == "rediss")
+    host = (env.get("REDIS_HOST") or "").strip()
+    if not host:
+        if parts or password:
+            raise SettingError(f"{', '.join(parts + (['REDIS_PASSWORD'] if password else []))} set without "
+                               f"REDIS_HOST (or REDIS_URL): set where Redis is")
+        return None
+    tls = (env.get("REDIS_TLS") or "").strip().lower()
+    if tls not in TRUE + FALSE:
+        raise SettingError("REDIS_TLS must be true or false")
+    return RedisSettings(host=host, port=_int("REDIS_PORT", (env.get("REDIS_PORT") or "6379").strip(), 1, 65535),
+                         db=_int("REDIS_DB", (env.get("REDIS_DB") or "0").strip(), 0, 10000),
+                         password=password, tls=tls in TRUE)

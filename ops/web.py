@@ -13,7 +13,6 @@ import mimetypes
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 from .settings import ROOT
@@ -41,8 +40,10 @@ def make_handler(env: Dict[str, str]):
         def log_message(self, fmt: str, *args) -> None:  # no request logging: URLs are not needed
             pass
 
-        def _send(self, status: int, body: bytes, ctype: str) -> None:
+        def _send(self, status: int, body: bytes, ctype: str, **extra: str) -> None:
             self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Content-Security-Policy", csp)
@@ -95,14 +96,7 @@ def make_handler(env: Dict[str, str]):
 
         def _not_allowed(self) -> None:
             self.close_connection = True  # a body it may have sent is not read
-            self.send_response(405)
-            self.send_header("Allow", ALLOWED)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", "18")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(b"method not allowed")
+            self._send(405, b"method not allowed", "text/plain; charset=utf-8", Allow=ALLOWED, Connection="close")
 
         def __getattr__(self, name: str):
             # every other method (POST, PUT, DELETE, OPTIONS, TRACE, CONNECT...): 405, not http.server's 501

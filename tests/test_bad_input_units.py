@@ -51,6 +51,8 @@ def test_web_page_server_answers_other_methods_with_405(web, method):
     status, headers = ask(web, method, "/", body=b"x" if method in ("POST", "PUT", "PATCH") else None)
     assert status == 405
     assert headers["Allow"] == "GET, HEAD"
+    # the refusal carries the same protections as the page (a browser must not sniff or frame it)
+    assert headers["X-Content-Type-Options"] == "nosniff" and "frame-ancestors 'none'" in headers["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("path", ["/" + "a/" * 2000, "/" + "b" * 4000], ids=["4000-deep", "4000-long-name"])
@@ -87,3 +89,27 @@ def test_fake_telegram_answers_a_chat_id_that_is_not_a_number_with_400(capfd):
     finally:
         api.stop()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def _raised(fn):
+    try:
+        fn()
+    except Exception as exc:
+        return exc
+    raise AssertionError("nothing raised")
+
+
+def test_a_malformed_request_is_a_400_but_a_fault_of_the_servers_own_is_a_500():
+    import redis
+
+    from legcare.engine import Engine
+    from ops.http_errors import classify
+
+    # a request body of the wrong shape, read by the route (here: by this test's own code)
+    status, body, _ = classify(_raised(lambda: {"text": 1}["message"]))
+    assert status == 400 and body["reason"] == "BadRequest"
+    # the same kinds of exception raised inside a database driver or LegCare's engine are not the client's fault
+    status, body, _ = classify(_raised(lambda: redis.Redis.from_url("not-a-url")))  # ValueError in the driver
+    assert status == 500 and body["reason"] == "ServerError"
+    status, _, _ = classify(_raised(lambda: Engine.assess(None, 42)))
+    assert status == 500

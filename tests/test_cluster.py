@@ -59,10 +59,11 @@ def cluster(trained_model):
     os.chmod(folder, 0o755)  # PostgreSQL runs as `postgres` and must enter it
     env = dict(os.environ)
     for key in ("RASA_AUTH_TOKEN", "ACTION_ENDPOINT_URL", "RASA_ENDPOINTS", "TRACKER_STORE_URL", "REDIS_URL",
-                "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN", "BIND_HOST", "ACTION_SERVER_SECRET", "RASA_CORS", "CORS_ORIGINS"):
+                "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN", "BIND_HOST", "ACTION_SERVER_SECRET", "RASA_CORS", "CORS_ORIGINS",
+                "REDIS_HOST", "REDIS_PASSWORD"):
         env.pop(key, None)
     env.update(REPLICAS="2", RASA_PORT=str(free_port()), WEB_PORT=str(free_port()),
-               REPLICA_PORT_BASE=str(free_port_run(4)), POSTGRES_PORT=str(free_port()), REDIS_PORT=str(free_port()),
+               REPLICA_PORT_BASE=str(free_port_run(4)), CLUSTER_POSTGRES_PORT=str(free_port()), CLUSTER_REDIS_PORT=str(free_port()),
                LEGCARE_VAR_DIR=str(folder), EMERGENCY_NUMBER="112",
                LIVENESS_INTERVAL="1", LIVENESS_TIMEOUT="1", LIVENESS_FAILURES="3")
     lines = []

@@ -29,14 +29,14 @@ def var():
 
 def ports() -> dict:
     base = random.randrange(20000, 32000, 2)  # below the ports handed out to outgoing connections
-    return {"REPLICAS": "1", "REPLICA_PORT_BASE": str(base), "POSTGRES_PORT": str(free_port()),
-            "REDIS_PORT": str(free_port())}
+    return {"REPLICAS": "1", "REPLICA_PORT_BASE": str(base), "CLUSTER_POSTGRES_PORT": str(free_port()),
+            "CLUSTER_REDIS_PORT": str(free_port())}
 
 
 def processes_of(var: Path, env: dict) -> dict:
     """pid -> command line of every process that belongs to the cluster with this data folder and ports."""
     base = int(env["REPLICA_PORT_BASE"])
-    marks = [str(var), f"127.0.0.1:{env['REDIS_PORT']}"]
+    marks = [str(var), f"127.0.0.1:{env['CLUSTER_REDIS_PORT']}"]
     servers = {(b"ops.rasa_server", str(base).encode()), (b"ops.action_server", str(base + 1).encode())}
     found = {}
     for entry in Path("/proc").iterdir():
@@ -87,8 +87,8 @@ def test_the_banner_then_ctrl_c_stops_postgres_redis_haproxy_and_the_servers(tra
     assert code == 0 and run.lines[-1] == "Stopped.", run.output[-2000:]
     assert processes_of(var, run.env) == {}  # nothing it started is left
     base = int(run.env["REPLICA_PORT_BASE"])
-    for p in (int(run.env["RASA_PORT"]), int(run.env["WEB_PORT"]), base, base + 1, int(run.env["POSTGRES_PORT"]),
-              int(run.env["REDIS_PORT"])):
+    for p in (int(run.env["RASA_PORT"]), int(run.env["WEB_PORT"]), base, base + 1, int(run.env["CLUSTER_POSTGRES_PORT"]),
+              int(run.env["CLUSTER_REDIS_PORT"])):
         assert not listening(p), p
 
 

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 SINGULAR = {"it", "its"}
 PLURAL = {"them", "they", "their"}
 JOINERS = {"and", "or", "&", "/", ",", "my", "the", "his", "her", "their", "left", "right", "both"}
+SIDE_WORDS = {"on", "of", "down", "the", "my", "his", "her", "left", "right", "same", "one", "whole"}
 REACH_SENTENCES = 2  # the pronoun's own sentence and the two before
 WEATHER_REACH = 4  # "it was so cold outside", "the cold weather set it off": this many words either side
 
@@ -64,10 +65,21 @@ def _antecedent(doc: Doc, spans: Sequence[Tuple[int, int]], i: int,
     before = [(s, e) for s, e in spans if e <= i and sentence_of[i] - sentence_of[s] <= REACH_SENTENCES]
     if not before:
         return None
+    if len(before) >= 2 and _qualifies_side(doc, before[-1], before[-2]):
+        before = before[:-1]  # "my arm and leg on the left side ... them": the limbs, not the side
     s, e = before[-1]
     head = doc[e - 1]
     several = head.lower_ != head.norm_ or _joined(doc, before)
     return s, e, several
+
+
+def _qualifies_side(doc: Doc, last: Tuple[int, int], previous: Tuple[int, int]) -> bool:
+    """'side' in 'my leg on the left side': a place of the body word just before, not a part of its own."""
+    s, e = last
+    if doc[s:e].text.lower() not in ("side", "half"):
+        return False
+    between = [t.lower_ for t in doc[previous[1]:s]]
+    return 1 <= len(between) <= 3 and between[0] in ("on", "of", "down") and all(w in SIDE_WORDS for w in between)
 
 
 def _joined(doc: Doc, before: Sequence[Tuple[int, int]]) -> bool:

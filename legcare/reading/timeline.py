@@ -83,6 +83,7 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
     body = set(lang["singular_body"]) | set(lang["plural_body"]) | {"side", "body", "half"}
     not_after = set(lang["not_side_after"])
     compared = set(lang["compared_with"])
+    in_use = set(lang["in_use"])
     arms, legs = set(lang["arm_words"]), set(lang["leg_words"])
     found: Set[str] = set()
     for kind in ("both", "one"):
@@ -102,6 +103,8 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
             preceding = " " + " ".join(ctx.lower[max(0, s - 3):s]) + " "
             if any(f" {c} " in preceding for c in compared):
                 continue  # "weaker than the right", "swollen next to the right one": the side it is compared with
+            if any(f" {u} " in " " + " ".join(ctx.lower[max(0, s - 5):s]) + " " for u in in_use):
+                continue  # "typing with my right hand": the side that still works
             near_body = any(ctx.lower[j] in body for j in range(s + 1, min(ctx.n, s + 4)))
             if nxt in not_after and not near_body:
                 continue
@@ -155,8 +158,20 @@ def time_spans(ctx: ContextReader, text: str) -> List[TimeSpan]:
     return out
 
 
-def duration(spans: List[TimeSpan]) -> Optional[Dict[str, object]]:
-    """How long it has been going on: the longest time the person gives (`spans` from time_spans)."""
+def duration(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, Set[str]]) -> Optional[Dict[str, object]]:
+    """How long it has been going on: the longest time the person gives (`spans` from time_spans).
+
+    Only times given in sentences about the complaint (that tell a symptom,
+    or follow one that does: "It's been 20 mins"); see `any_duration` for a
+    time said of something else ("I stopped my blood thinner two weeks ago"),
+    which counts only when nothing else places the complaint in time.
+    """
+    about = [sp for sp in spans if told.get(ctx.sentence_of[sp[2]]) or told.get(ctx.sentence_of[sp[2]] - 1)]
+    return any_duration(about)
+
+
+def any_duration(spans: List[TimeSpan]) -> Optional[Dict[str, object]]:
+    """The longest time given anywhere in the message."""
     if not spans:
         return None
     days, phrase, _ = max(spans, key=lambda sp: sp[0])

@@ -479,3 +479,54 @@ def test_legs_then_arms_climbs_but_foot_then_leg_does_not(engine):
 def test_a_question_that_tells_a_sudden_event_gets_the_screen(engine):
     out = engine.assess("Can a trapped nerve make your whole left side go numb all at once?")
     assert out["screen"]["needed"]
+
+
+def test_the_hand_someone_types_with_is_not_a_side_of_the_complaint(engine):
+    out = engine.assess("my left arm and leg have gone heavy and numb, writing this with my right hand")
+    assert out["side"] == "left" and out["triage"]["level"] == "emergency"
+
+
+def test_them_after_limbs_placed_on_a_side_stands_for_the_limbs(engine):
+    out = engine.assess("His arm and leg on the right side are floppy and he can't move them.")
+    assert "paralysis" in out["symptoms"] and out["side"] == "right"
+
+
+def test_a_time_said_of_something_else_is_not_how_long_the_complaint_has_lasted(engine):
+    out = engine.assess("I changed my blood pressure pills a month ago. This evening my right arm and leg "
+                        "went numb. It has been half an hour.")
+    assert out["duration"]["days"] < 1 and out["triage"]["level"] == "emergency"
+    # a time given in the sentence that tells the complaint still counts
+    assert engine.assess("my legs have been heavy for a month")["duration"]["days"] >= 28
+
+
+def test_seat_numbness_and_bladder_sensation_in_everyday_words(engine):
+    assert "saddle_numbness" in engine.assess("after sciatica all week my backside feels muted, like "
+                                              "novocaine")["symptoms"]
+    assert "bladder_bowel_problems" in engine.assess("bad back since Friday and my flow is weak now")["symptoms"]
+    assert "bladder_bowel_problems" in engine.assess("I noticed my trousers were wet and never felt a thing")["symptoms"]
+    assert "bladder_bowel_problems" in engine.assess("he can't tell if he has finished peeing")["symptoms"]
+
+
+def test_loss_of_balance_today_is_an_emergency_unless_a_leg_went_dead_from_sitting_on_it(engine):
+    assert engine.assess("since breakfast I keep drifting sideways when I walk")["triage"]["level"] == "emergency"
+    calm = engine.assess("knelt for an hour weeding, my foot went dead and I stumbled, it was fine a minute later")
+    assert calm["triage"]["level"] != "emergency"
+
+
+def test_a_band_round_the_body_with_numb_legs_is_the_spinal_cord(engine):
+    out = engine.assess("for two days there's a tight band round my middle and my legs tingle")
+    assert "trunk_band" in out["symptoms"] and out["triage"]["level"] == "emergency"
+    assert "band_with_leg_symptoms" in {f["id"] for f in out["red_flags"]}
+
+
+def test_new_weakness_in_both_legs_after_a_spine_operation_escalates_but_not_once_recovering(engine):
+    assert engine.assess("my microdiscectomy was on Monday and since this morning both legs are weak"
+                         )["triage"]["level"] == "emergency"
+    assert engine.assess("my microdiscectomy was in March, both legs were weak after it but are getting better"
+                         )["triage"]["level"] != "emergency"
+
+
+def test_not_knowing_where_one_is_and_managing_stairs_only_backwards(engine):
+    assert "confusion" in engine.assess("grandad didn't seem to know where he was this afternoon")["symptoms"]
+    assert "difficulty_walking" in engine.assess("after the race I could only get down the stairs "
+                                                 "on my bottom")["symptoms"]

@@ -18,12 +18,14 @@ from rasa.shared.core.events import Event
 import rasa.server
 before = {"validator": RemoteAction._validate_action_result, "run": RemoteAction.run,
           "graph": DaskGraphRunner.run, "events": Event.resolve_by_type, "store": Agent._create_tracker_store,
-          "message": MessageProcessor.handle_message, "auth": rasa.server.requires_auth}
-import components, components.tracker_store, components.perf, components.nlg, components.emergency_policy
+          "message": MessageProcessor.handle_message, "auth": rasa.server.requires_auth,
+          "save": MessageProcessor.save_tracker}
+import components, components.lock_store, components.tracker_store, components.perf, components.nlg, components.emergency_policy
 import components.findings_policy, components.legcare_nlu, components.intent_classifier, components.message_guard
 after = {"validator": RemoteAction._validate_action_result, "run": RemoteAction.run,
          "graph": DaskGraphRunner.run, "events": Event.resolve_by_type, "store": Agent._create_tracker_store,
-         "message": MessageProcessor.handle_message, "auth": rasa.server.requires_auth}
+         "message": MessageProcessor.handle_message, "auth": rasa.server.requires_auth,
+         "save": MessageProcessor.save_tracker}
 print(json.dumps(sorted(k for k in before if before[k] is not after[k] and before[k] != after[k])))
 """
 
@@ -39,4 +41,5 @@ def test_the_running_server_has_them(stack):
     with urllib.request.urlopen(stack.rasa_url + "/health/ready", timeout=30) as r:
         state = json.loads(r.read())
     assert state["ready"] is True
-    assert {"speed", "strict_tracker_store", "action_unavailable_reply", "bearer_token"} <= set(state["patches"])
+    assert {"speed", "strict_tracker_store", "action_unavailable_reply", "bearer_token",
+            "fenced_saves"} <= set(state["patches"])

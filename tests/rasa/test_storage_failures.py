@@ -152,6 +152,24 @@ def test_a_store_locked_by_another_process_fails_its_turns_but_not_the_server(ow
         assert _user_texts(db, sender) == ["hello", "thanks"]
 
 
+def test_an_emergency_whose_turn_cannot_be_stored_is_still_told_to_call_now(own_stack):
+    stack, db = own_stack
+    sender = "sf-" + uuid.uuid4().hex[:8]
+    blocker = sqlite3.connect(db, timeout=1, isolation_level=None)
+    blocker.execute("begin exclusive")
+    try:
+        status, body = _say(stack, sender, "my face is drooping and my left arm went weak suddenly", message_id="e")
+        calm = _say(stack, "sf-" + uuid.uuid4().hex[:8], "my calves ache after football", message_id="c")
+    finally:
+        blocker.execute("rollback")
+        blocker.close()
+    assert status == 503 and body["triage"]["level"] == "emergency", (status, body)
+    assert "Call 112" in body["error"] and "could not be saved" in body["error"], body  # EMERGENCY_NUMBER
+    assert "stroke" in body["error"], body
+    assert calm == (503, {"error": ERROR_REPLY})  # a calm message is not alarmed by the failure
+    assert _user_texts(db, sender) == []
+
+
 def test_a_repeated_message_id_is_answered_from_storage_not_processed_twice(own_stack):
     stack, db = own_stack
     sender = "sf-" + uuid.uuid4().hex[:8]

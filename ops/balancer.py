@@ -89,6 +89,10 @@ class Haproxy:
 
     def states(self) -> Dict[str, str]:
         """Each replica's state as haproxy sees it now (UP, DOWN, "UP 1/2"...), from the stats socket."""
+        return {name: row["status"] for name, row in self.stats().items()}
+
+    def stats(self) -> Dict[str, Dict[str, str]]:
+        """haproxy's figures for each replica (`show stat`: status, scur = connections now, stot...)."""
         with socket.socket(socket.AF_UNIX) as s:
             s.settimeout(3)
             s.connect(str(self.socket))
@@ -100,7 +104,7 @@ class Haproxy:
                     break
                 chunks.append(data)
         text = b"".join(chunks).decode(errors="replace").lstrip("# ")
-        return {row["svname"]: row["status"] for row in csv.DictReader(io.StringIO(text))
+        return {row["svname"]: row for row in csv.DictReader(io.StringIO(text))
                 if row.get("pxname") == haproxy_config.BACKEND and row.get("svname") not in ("BACKEND", "FRONTEND")}
 
     def wait_up(self, names: Sequence[str], timeout: float) -> None:

@@ -5,10 +5,12 @@
 What it starts, in this order (a part that cannot start stops the whole
 start, with one line saying why and a non-zero exit status):
 
-1. PostgreSQL (the shared tracker store) and Redis (the lock store, through
-   REDIS_URL), Debian's, as child processes with data in
-   `<LEGCARE_VAR_DIR>/cluster/` (ops/backing.py); or yours, when
-   TRACKER_STORE_URL (a postgresql:// URL) or REDIS_URL is set;
+1. PostgreSQL (the shared tracker store) and Redis (the lock store,
+   components/lock_store.py, given to the servers as REDIS_URL), Debian's,
+   as child processes on CLUSTER_POSTGRES_PORT and CLUSTER_REDIS_PORT with
+   data in `<LEGCARE_VAR_DIR>/cluster/` (ops/backing.py); or yours, when
+   TRACKER_STORE_URL (a postgresql:// URL) or REDIS_URL (or REDIS_HOST...)
+   is set;
 2. haproxy on BIND_HOST:RASA_PORT (ops/balancer.py, configuration from
    ops/haproxy_config.py, written to `<LEGCARE_VAR_DIR>/cluster/haproxy.cfg`);
 3. REPLICAS replicas, each an action server and a Rasa server
@@ -44,7 +46,7 @@ from .backing import BackingError, Postgres, Redis
 from .balancer import Haproxy
 from .haproxy_config import COOKIE, Replica
 from .servers import Stack
-from .settings import endpoints_file, resolved, var_dir
+from .settings import SettingError, redis_settings, resolved, var_dir
 from .supervisor import Timing, Supervisor
 from .web import WebServer
 
@@ -77,12 +79,16 @@ class ClusterSettings:
     postgres_port: int
     redis_port: int
     database_url: str         # TRACKER_STORE_URL when it is yours, else empty (one is started)
-    redis_url: str            # REDIS_URL when it is yours, else empty
+    own_redis: bool           # REDIS_URL or REDIS_HOST... set: that Redis is used, none is started
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "ClusterSettings":
         replicas = _int(env, "REPLICAS", 2, 1, MAX_REPLICAS)
         base = _int(env, "REPLICA_PORT_BASE", 5100, 1024, 65535 - 2 * MAX_REPLICAS)
+        try:
+            own_redis = redis_settings(env) is not None
+        except SettingError as exc:
+            raise ClusterError(str(exc)) from None
         database = (env.get("TRACKER_STORE_URL") or "").strip()
         if database and not database.startswith(("postgresql://", "postgresql+", "postgres://")):
             raise ClusterError("TRACKER_STORE_URL must be a PostgreSQL URL for a cluster (every replica shares it); "
@@ -91,9 +97,9 @@ class ClusterSettings:
                    web_port=_int(env, "WEB_PORT", 8080, 1, 65535),
                    bind_host=(env.get("BIND_HOST") or "127.0.0.1").strip(),
                    folder=var_dir(env) / "cluster", replica_base=base,
-                   postgres_port=_int(env, "POSTGRES_PORT", 55432, 1024, 65535),
-                   redis_port=_int(env, "REDIS_PORT", 56379, 1024, 65535),
-                   database_url=database, redis_url=(env.get("REDIS_URL") or "").strip())
+                   postgres_port=_int(env, "CLUSTER_POSTGRES_PORT", 55432, 1024, 65535),
+                   redis_port=_int(env, "CLUSTER_REDIS_PORT", 56379, 1024, 65535),
+                   database_url=database, own_redis=own_redis)
 
     def replica_ports(self, n: int) -> Tuple[int, int]:
         """(Rasa server, action server) of replica n (1-based)."""
@@ -109,9 +115,9 @@ class ClusterSettings:
             out += [(f"replica {n}'s Rasa server (REPLICA_PORT_BASE)", "127.0.0.1", rasa),
                     (f"replica {n}'s action server (REPLICA_PORT_BASE)", "127.0.0.1", actions)]
         if not self.database_url:
-            out.append(("PostgreSQL (POSTGRES_PORT)", "127.0.0.1", self.postgres_port))
-        if not self.redis_url:
-            out.append(("Redis (REDIS_PORT)", "127.0.0.1", self.redis_port))
+            out.append(("PostgreSQL (CLUSTER_POSTGRES_PORT)", "127.0.0.1", self.postgres_port))
+        if not self.own_redis:
+            out.append(("Redis (CLUSTER_REDIS_PORT)", "127.0.0.1", self.redis_port))
         return out
 
 
@@ -146,9 +152,11 @@ class Cluster:
     def database_url(self) -> str:
         return self.settings.database_url or (self.postgres.url if self.postgres else "")
 
-    @property
-    def redis_url(self) -> str:
-        return self.settings.redis_url or (self.redis.url if self.redis else "")
+    def redis_where(self) -> str:
+        """Where the lock store is, password hidden."""
+        if self.redis is not None:
+            return f"Redis {redis_settings({'REDIS_URL': self.redis.url}).safe_url()} (started here)"
+        return f"Redis {redis_settings(self.env).safe_url()} (yours)"
 
     def replica_names(self) -> List[str]:
         return [f"replica{n}" for n in range(1, self.settings.replicas + 1)]
@@ -161,9 +169,11 @@ class Cluster:
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions}/webhook",
             "BIND_HOST": "127.0.0.1",  # only haproxy is reached from outside
             "LEGCARE_VAR_DIR": str(self.settings.folder / f"replica-{n}"),
-            "TRACKER_STORE_URL": self.database_url, "REDIS_URL": self.redis_url,
+            "TRACKER_STORE_URL": self.database_url,
             "WEB_PORT": str(self.settings.web_port),  # the page's origin is allowed (CORS)
         })
+        if self.redis is not None:
+            env["REDIS_URL"] = self.redis.url
         return env
 
     # ---- start and stop
@@ -187,7 +197,7 @@ class Cluster:
         self.web = WebServer(dict(self.env, RASA_PORT=str(s.port), WEB_PORT=str(s.web_port)))  # binds now
         if not s.database_url:
             self.postgres = Postgres(s.folder / "postgres", s.postgres_port).start()
-        if not s.redis_url:
+        if not s.own_redis:
             self.redis = Redis(s.folder / "redis", s.redis_port).start()
         replicas = [Replica(name, "127.0.0.1", s.replica_ports(n)[0])
                     for n, name in enumerate(self.replica_names(), start=1)]
@@ -255,10 +265,7 @@ class Cluster:
                          f"logs {s.folder / f'replica-{n}' / 'logs'}")
         where = f" (started here, data in {self.postgres.data_dir})" if self.postgres else ""
         lines.append(f"  Conversations in: {safe_url(self.database_url)}{where}")
-        uses_redis = "REDIS_URL" in endpoints_file(self.env).read_text()
-        lock = "Redis lock store" if uses_redis else "the endpoints file does not read REDIS_URL yet: in-memory locks"
-        where = " (started here)" if self.redis else ""
-        lines.append(f"  Locks:            {safe_url(self.redis_url)}{where}; {lock}")
+        lines.append(f"  Locks:            {self.redis_where()}")
         lines.append(f"  HTTP API:         {'on, token required' if self.env.get('RASA_AUTH_TOKEN') else 'off (set RASA_AUTH_TOKEN to enable)'}")
         for note in next(iter(self.stacks.values())).notes:
             lines.append(f"  {note}")

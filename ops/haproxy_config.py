@@ -34,9 +34,11 @@ What the generated configuration does, and why:
   errors (channels/common.py ERROR_REPLY for the 5xx).
 - **Timeouts aligned with the servers.** `http-request` = HTTP_READ_TIMEOUT
   (the Rasa server's own limit for a request's header and body); `server` is
-  above both the longest turn that waits on the action server (two calls of
-  ACTION_TIMEOUT each, plus margin) and engine.io's long-poll (ping interval
-  25 s), so haproxy never cuts an answer the server would still give;
+  above both the longest turn (waiting for the conversation's lock, up to
+  the lock store's `wait_timeout` in the endpoints file, then two calls to
+  the action server of ACTION_TIMEOUT each, plus margin) and engine.io's
+  long-poll (ping interval 25 s), so haproxy never cuts an answer the
+  server would still give;
   websockets (`tunnel`) live an hour between frames at most (engine.io pings
   every 25 s).
 - **Logs without content.** Only failed requests and replica state changes
@@ -51,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Sequence
 
-from .settings import ROOT
+from .settings import ROOT, endpoints_file
 
 COOKIE = "LEGCARE_SERVER"
 BACKEND = "rasa"
@@ -101,7 +103,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
 class Timeouts:
     connect: float = 3.0
     http_request: float = 10.0   # = the servers' HTTP_READ_TIMEOUT
-    server: float = 70.0         # > 2 x ACTION_TIMEOUT + margin, > engine.io's long-poll
+    server: float = 115.0        # > lock wait + 2 x ACTION_TIMEOUT + margin, > engine.io's long-poll
     tunnel: float = 3600.0       # an open websocket without a frame (engine.io pings every 25 s)
     keep_alive: float = 10.0
     queue: float = 10.0
@@ -111,7 +113,19 @@ class Timeouts:
     def from_env(cls, env: Mapping[str, str]) -> "Timeouts":
         action = _seconds(env, "ACTION_TIMEOUT", 30.0)
         read = _seconds(env, "HTTP_READ_TIMEOUT", 10.0)
-        return cls(http_request=read, server=max(2 * action + 10, ENGINEIO_PING_INTERVAL + 20))
+        turn = lock_wait(env) + 2 * action + 10
+        return cls(http_request=read, server=max(turn, ENGINEIO_PING_INTERVAL + 20))
+
+
+def lock_wait(env: Mapping[str, str]) -> float:
+    """How long a turn may wait for its conversation's lock: the lock store's wait_timeout (endpoints file)."""
+    import yaml
+
+    try:
+        section = (yaml.safe_load(endpoints_file(env).read_text()) or {}).get("lock_store") or {}
+        return max(float(section.get("wait_timeout", 0) or 0), 0.0)
+    except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError):
+        return 0.0
 
 
 @dataclass(frozen=True)

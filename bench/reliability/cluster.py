@@ -28,14 +28,10 @@ different replicas (the harder case for the shared store and lock).
 from __future__ import annotations
 
 import asyncio
-import csv
-import dataclasses
-import io
 import os
 import random
 import shutil
 import signal
-import socket
 import tempfile
 import threading
 import time
@@ -89,29 +85,15 @@ class RunningCluster:
             if p not in singles:
                 singles.append(p)
         rasa, web, pg, redis = singles
-        env = clean_env(REPLICAS=str(replicas), RASA_PORT=str(rasa), WEB_PORT=str(web), POSTGRES_PORT=str(pg),
+        env = clean_env(REPLICAS=str(replicas), RASA_PORT=str(rasa), WEB_PORT=str(web),
+                        CLUSTER_POSTGRES_PORT=str(pg), CLUSTER_REDIS_PORT=str(redis),
                         REPLICA_PORT_BASE=str(_replica_base(replicas, singles)),
                         BIND_HOST="127.0.0.1", LEGCARE_VAR_DIR=str(self.folder))
         self.lines: List[Tuple[float, str]] = []  # the supervisor's and keeper's lines (no message text in them)
         self.cluster = Cluster(model, env, say=self._say)
-        # Work-arounds for two points of ops/cluster.py (not ours to edit; reported):
-        # - REDIS_PORT in the environment is both the port of the Redis the cluster starts and a Redis client
-        #   setting that every replica inherits: its lock store then refuses REDIS_URL + REDIS_PORT and the
-        #   replicas do not start. The port goes into the cluster's settings instead of the environment.
-        self.cluster.settings = dataclasses.replace(self.cluster.settings, redis_port=redis)
-        # - a start that fails before the web page server runs hangs in Cluster.stop() (socketserver's
-        #   shutdown() waits for a serve_forever() that never ran): such a server is only closed.
-        self.cluster.stop = self._stop_cluster
         self.url = f"http://127.0.0.1:{rasa}"
         self._flag: Dict[str, bool] = {"stop": True}
         self._thread: Optional[threading.Thread] = None
-
-    def _stop_cluster(self) -> None:
-        web = self.cluster.web
-        if web is not None and not web.thread.is_alive():
-            web.httpd.server_close()
-            self.cluster.web = None
-        Cluster.stop(self.cluster)
 
     def _say(self, line: str) -> None:
         self.lines.append((time.monotonic(), line))
@@ -181,19 +163,7 @@ class RunningCluster:
 
     def served(self) -> Dict[str, int]:
         """Requests haproxy has sent to each replica so far (its stats socket's `stot`)."""
-        with socket.socket(socket.AF_UNIX) as s:
-            s.settimeout(3)
-            s.connect(str(self.cluster.balancer.socket))
-            s.sendall(b"show stat\n")
-            chunks = []
-            while True:
-                data = s.recv(65536)
-                if not data:
-                    break
-                chunks.append(data)
-        text = b"".join(chunks).decode(errors="replace").lstrip("# ")
-        return {row["svname"]: int(row.get("stot") or 0) for row in csv.DictReader(io.StringIO(text))
-                if row.get("pxname") == "rasa" and row.get("svname") not in ("BACKEND", "FRONTEND")}
+        return {name: int(row.get("stot") or 0) for name, row in self.cluster.balancer.stats().items()}
 
 
 # ---------------------------------------------------------------- 1. same-instant pairs on two replicas

@@ -20,8 +20,8 @@ start, with one line saying why and a non-zero exit status):
 4. the web page on WEB_PORT, talking to haproxy.
 
 Then ops/supervisor.py watches every replica's servers (restart on crash or
-wedge, as in `make run`), and PostgreSQL, Redis and haproxy are started
-again if they stop.
+wedge, as in `make run`), PostgreSQL, Redis and haproxy are started again if
+they stop, and a line says when haproxy takes a replica out or back in.
 
 The Python API (used by the tests):
 
@@ -240,9 +240,11 @@ class Cluster:
         """Until stopping(): the replicas' servers by ops/supervisor.py, the shared parts restarted if they stop."""
         supervisor = Supervisor(self.stacks, self.say)
         keeper = Keeper({"PostgreSQL": self.postgres, "Redis": self.redis, "haproxy": self.balancer}, self.say)
+        in_balancer = BalancerWatch(self.balancer, self.say)
         while not stopping():
             supervisor.check()
             keeper.check()
+            in_balancer.check()
             time.sleep(tick)
 
     def banner(self) -> List[str]:
@@ -271,6 +273,27 @@ class Cluster:
             lines.append(f"  {note}")
         lines.append("Press Ctrl-C to stop.")
         return lines
+
+
+class BalancerWatch:
+    """One line when haproxy takes a replica out (its readiness checks fail) and when it sends to it again."""
+
+    def __init__(self, balancer: Haproxy, say: Callable[[str], None]) -> None:
+        self.balancer, self.say = balancer, say
+        self.up: Dict[str, bool] = {}
+
+    def check(self) -> None:
+        try:
+            states = self.balancer.states()
+        except OSError:  # haproxy restarting: the keeper says so
+            return
+        for name, state in states.items():
+            up = state.startswith("UP")  # "UP 1/2": one check failed, still in
+            label = name.replace("replica", "replica ")
+            if name in self.up and self.up[name] != up:
+                self.say(f"haproxy sends to {label} again" if up else
+                         f"haproxy took {label} out ({state}: its /health/ready fails)")
+            self.up[name] = up
 
 
 class Keeper:

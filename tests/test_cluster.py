@@ -177,6 +177,7 @@ def test_a_stopped_replica_is_taken_out_and_the_conversation_continues_on_the_ot
         while not cluster.balancer.states()["replica1"].startswith("DOWN") and time.monotonic() < deadline:
             time.sleep(0.2)
         assert cluster.balancer.states()["replica1"].startswith("DOWN")
+        wait_line(cluster, "haproxy took replica 1 out (DOWN", after, timeout=10)  # the operator is told
         status, out, where = say(cluster, sender, "No", replica="replica1")  # its cookie still names replica 1
         assert status == 200 and where == "replica2", (status, out)
         assert ONSET in buttons(out), out  # in the right state: the answer to the screen's question
@@ -188,6 +189,7 @@ def test_a_stopped_replica_is_taken_out_and_the_conversation_continues_on_the_ot
     start = wait_line(cluster, "replica 1: Rasa server not answering", after)
     wait_line(cluster, "replica 1: Rasa server restarted and ready", start)
     cluster.balancer.wait_up(["replica1"], timeout=60)
+    wait_line(cluster, "haproxy sends to replica 1 again", start, timeout=10)
     status, out, _ = say(cluster, sender, "gradually", replica="replica1")
     assert status == 200 and out
 

@@ -11,16 +11,18 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help install train run test validate bench reliability publish evaluate lock clean
+.PHONY: help install train run cluster test validate bench reliability reliability-cluster publish evaluate lock clean
 
 help:
 	@echo "make run       set up, train if needed, start the assistant (Ctrl-C stops it)"
+	@echo "make cluster   like make run, with REPLICAS (2) Rasa + action servers behind haproxy, on PostgreSQL and Redis"
 	@echo "make test      set up, train if needed, run the whole test suite"
 	@echo "make install   create .venv with Python 3.10 and the pinned packages"
 	@echo "make train     train a model if data, domain or config changed"
 	@echo "make validate  check the training data and the knowledge base"
 	@echo "make bench     measure accuracy and speed (see README)"
 	@echo "make reliability  load, faults, fuzz and strangers against the running assistant (see README)"
+	@echo "make reliability-cluster  pairs, load, faults and throughput against make cluster's replicas (see README)"
 	@echo "make publish   switch the running server to the active model (needs RASA_AUTH_TOKEN)"
 	@echo "make evaluate  write the evaluation report for the active model (reports/)"
 
@@ -66,6 +68,9 @@ train: install
 run: train
 	@$(PY) -m ops.run
 
+cluster: train $(BACKING)
+	@$(PY) -m ops.cluster
+
 validate: install
 	@$(PY) -m ops.validate
 
@@ -90,6 +95,9 @@ $(BENCH_STAMP): bench/requirements.txt scripts/find-python310
 
 reliability: train $(BENCH_STAMP)
 	@$(PY) -m bench.reliability
+
+reliability-cluster: train $(BACKING)
+	@$(PY) -m bench.reliability --only cluster
 
 publish: train
 	@$(PY) -m ops.publish

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
+from typing import Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .servers import Stack
@@ -36,6 +38,23 @@ def safe_url(url: str) -> str:
     return out
 
 
+def model_to_serve() -> Optional[Path]:
+    """The model to serve (trained and gated if needed), or None after printing why there is none."""
+    try:
+        return ensure_model()
+    except GateFailed as exc:
+        model = active_model()
+        if model is None:
+            print(f"error: {exc}", file=sys.stderr)
+            return None
+        print(f"warning: the newly trained model failed the safety gate (report: {exc.report_path}); "
+              f"running the previous safe model {model.name}", file=sys.stderr)
+        return model
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
 def main() -> int:
     env = resolved()
     try:
@@ -43,17 +62,8 @@ def main() -> int:
     except SettingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    try:
-        model = ensure_model()
-    except GateFailed as exc:
-        model = active_model()
-        if model is None:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(f"warning: the newly trained model failed the safety gate (report: {exc.report_path}); "
-              f"running the previous safe model {model.name}", file=sys.stderr)
-    except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    model = model_to_serve()
+    if model is None:
         return 1
     stack = Stack(model=model, env=env)
     stopping = {"flag": False}

@@ -1,4 +1,7 @@
-"""Keeps the action server and the Rasa server serving while `make run` runs.
+"""Keeps the action servers and the Rasa servers serving while `make run` or `make cluster` runs.
+
+`make run` gives it one Stack; `make cluster` gives it one Stack per replica,
+each under a name ("replica 1", ...) that starts its lines.
 
 Each server is watched on its own:
 
@@ -11,7 +14,7 @@ Each server is watched on its own:
 
 Restarts wait 1 s, then 2, 4, ... up to 60 s while a server keeps failing;
 the wait goes back to 1 s once it has stayed up for a minute. The other
-server keeps serving meanwhile. Every event is one line on the output, naming
+servers keep serving meanwhile. Every event is one line on the output, naming
 the server and what happened (never a message or a secret). Only stop()
 (Ctrl-C or SIGTERM in ops/run.py) ends it.
 """
@@ -21,7 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Callable, Dict, Mapping, Optional
+from typing import Callable, Dict, Mapping, Optional, Union
 
 from .servers import Service, Stack
 
@@ -69,6 +72,7 @@ class Watch:
     """What the supervisor knows about one server."""
     service: Service
     label: str
+    env: Mapping[str, str]         # the environment it is started with (its stack's)
     state: str = "up"              # up | starting | waiting (to be started at `due`)
     since: float = 0.0             # when it entered the state
     due: float = 0.0               # next liveness check (up) or start (waiting)
@@ -77,16 +81,22 @@ class Watch:
 
 
 class Supervisor:
-    def __init__(self, stack: Stack, say: Callable[[str], None], timing: Optional[Timing] = None,
-                 clock: Callable[[], float] = time.monotonic):
-        self.stack = stack
+    """Watches every server of `stacks`: one Stack, or several by name ({"replica 1": stack, ...})."""
+
+    def __init__(self, stacks: Union[Stack, Mapping[str, Stack]], say: Callable[[str], None],
+                 timing: Optional[Timing] = None, clock: Callable[[], float] = time.monotonic):
+        self.stacks: Dict[str, Stack] = dict(stacks) if isinstance(stacks, Mapping) else {"": stacks}
         self.say = say
-        self.timing = timing or Timing.from_env(stack.env)
+        self.timing = timing or Timing.from_env(next(iter(self.stacks.values())).env)
         self.clock = clock
         now = clock()
-        self.watches: Dict[str, Watch] = {
-            name: Watch(svc, LABELS.get(name, name), since=now, due=now + self.timing.interval)
-            for name, svc in stack.services.items()}
+        self.watches: Dict[str, Watch] = {}
+        for prefix, stack in self.stacks.items():
+            for name, svc in stack.services.items():
+                label = LABELS.get(name, name)
+                self.watches[f"{prefix}/{name}" if prefix else name] = Watch(
+                    svc, f"{prefix}: {label}" if prefix else label, stack.env, since=now,
+                    due=now + self.timing.interval)
 
     def backoff(self, watch: Watch) -> float:
         return min(self.timing.backoff_first * 2 ** max(watch.attempt - 1, 0), self.timing.backoff_max)
@@ -110,7 +120,7 @@ class Supervisor:
         svc, now = watch.service, self.clock()
         if watch.state == "waiting":
             if now >= watch.due:
-                svc.start(self.stack.env)
+                svc.start(dict(watch.env))  # its own stack's ports and settings
                 watch.state, watch.since = "starting", now
             return
         code = svc.proc.poll() if svc.proc is not None else None

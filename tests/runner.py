@@ -35,20 +35,22 @@ def server_pid(module: str, port: str) -> Optional[int]:
 class Run:
     """`python -m ops.run` in the background, its output collected line by line with the time each arrived.
 
-    `base_env`: the environment to start from (this process's by default).
+    `base_env`: the environment to start from (this process's by default); `module`: another entry point
+    with the same conventions (`ops.cluster`).
     """
 
-    def __init__(self, var: Path, base_env: Optional[Dict[str, str]] = None, **extra: str):
+    def __init__(self, var: Path, base_env: Optional[Dict[str, str]] = None, module: str = "ops.run", **extra: str):
         self.env = dict(os.environ if base_env is None else base_env, RASA_PORT=str(free_port()),
                         ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()), LEGCARE_VAR_DIR=str(var),
                         EMERGENCY_NUMBER="112")
         for key in ("RASA_AUTH_TOKEN", "ACTION_ENDPOINT_URL", "RASA_ENDPOINTS", "TRACKER_STORE_URL",
-                    "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN", "BIND_HOST", "ACTION_SERVER_SECRET"):
+                    "TELEGRAM_TOKEN", "SLACK_BOT_TOKEN", "BIND_HOST", "ACTION_SERVER_SECRET", "REDIS_URL"):
             self.env.pop(key, None)
         self.env.update(extra)
         self.lines: List[str] = []
         self.times: List[float] = []  # time.monotonic() when each line arrived
-        self.proc = subprocess.Popen([sys.executable, "-m", "ops.run"], cwd=ROOT, env=self.env,
+        self.module = module
+        self.proc = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -76,7 +78,7 @@ class Run:
             if self.proc.poll() is not None and not any(text in line for line in self.lines[after:]):
                 time.sleep(0.5)  # let the reader finish
                 if not any(text in line for line in self.lines[after:]):
-                    raise AssertionError(f"ops.run exited ({self.proc.returncode}) without printing "
+                    raise AssertionError(f"{self.module} exited ({self.proc.returncode}) without printing "
                                          f"{text!r}:\n{self.output[-4000:]}")
             time.sleep(0.2)
         raise AssertionError(f"no line with {text!r} after {timeout:.0f} s:\n{self.output[-4000:]}")

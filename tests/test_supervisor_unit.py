@@ -106,3 +106,30 @@ def test_a_server_that_cannot_start_says_why(world):
     world.advance(0.5)
     assert world.lines[-1] == ("Rasa server stopped (exit 78: conversations cannot be stored in sqlite:///x.db); "
                                "restarting in 1 s")
+
+
+def test_several_replicas_each_restarted_with_its_own_settings_and_named_in_the_line(monkeypatch):
+    """`make cluster`: one supervisor for every replica; a line names the replica, a restart uses its ports."""
+    now = {"t": 0.0}
+    monkeypatch.setattr(supervisor, "answers", lambda url, timeout: True)
+    envs = []
+
+    class Recording(FakeService):
+        def start(self, env):
+            envs.append(env["RASA_PORT"])
+            super().start(env)
+
+    replicas = {f"replica {n}": SimpleNamespace(env={"RASA_PORT": str(5100 + n)},
+                                                services={"actions": Recording(f"a{n}"), "rasa": Recording(f"r{n}")})
+                for n in (1, 2)}
+    lines = []
+    sup = Supervisor(replicas, lines.append, Timing(interval=1, timeout=1, failures=3, startup=100),
+                     clock=lambda: now["t"])
+    replicas["replica 2"].services["rasa"].proc.code = -9
+    for _ in range(4):
+        now["t"] += 0.5
+        sup.check()
+    assert lines == ["replica 2: Rasa server stopped (exit -9); restarting in 1 s",
+                     "replica 2: Rasa server restarted and ready"]
+    assert envs == ["5102"]  # started again on replica 2's ports, not replica 1's
+    assert replicas["replica 1"].services["rasa"].kills == 0 and replicas["replica 1"].services["rasa"].starts == 0

@@ -2,13 +2,16 @@
 
     make reliability                                   # sets up .venv-bench (schemathesis), then runs all
     .venv/bin/python -m bench.reliability [--only load,faults,fuzz,strangers]
+    make reliability-cluster                           # = --only cluster: the same against `make cluster`
 
 Prints one table per part and a summary; writes every figure to
-bench/results/reliability.json. Exit status 1 if any check failed.
+bench/results/reliability.json (the parts run replace theirs; the others are kept). Exit status 1 if any
+check failed.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from typing import Any, Dict, List, Tuple
@@ -16,9 +19,10 @@ from typing import Any, Dict, List, Tuple
 from ops.train import active_model
 
 from . import faults, fuzz, load, strangers
-from .common import log_findings, table, write_results
+from .common import RESULTS, log_findings, table, write_results
 
-PARTS = ["load", "faults", "fuzz", "strangers"]
+PARTS = ["load", "faults", "fuzz", "strangers"]  # the default: one node
+EXTRA = ["cluster"]  # on request only: needs PostgreSQL, Redis and haproxy (make reliability-cluster)
 
 
 def fuzz_markdown(res: Dict[str, Any]) -> str:
@@ -47,9 +51,12 @@ def fuzz_markdown(res: Dict[str, Any]) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
+    ap.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS + EXTRA))
     args = ap.parse_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS + EXTRA]
+    if unknown:
+        ap.error(f"unknown part(s): {', '.join(unknown)}")
     model = active_model()
     if model is None:
         print("error: no active model; run `make train` first", file=sys.stderr)
@@ -114,9 +121,26 @@ def main(argv=None) -> int:
             print("\n## Strangers\n\n" + strangers.markdown(results["strangers"]), flush=True)
             checks += [(f"strangers: {r['hole']}", r["closed"]) for r in results["strangers"]]
 
+    if "cluster" in parts:
+        from . import cluster  # imports ops.cluster only when asked for
+
+        print("\ncluster: pairs, load, faults and throughput against ops.cluster (about 12 minutes)...", flush=True)
+        r = cluster.run(model)
+        results["cluster"] = r
+        print(cluster.markdown(r), flush=True)
+        cluster_checks = cluster.checks(r)
+        r["checks"] = [{"check": c, "passed": ok} for c, ok in cluster_checks]
+        checks += cluster_checks
+
     results["seconds"] = round(time.perf_counter() - t_all, 1)
+    results["parts"] = parts
     results["checks"] = [{"check": c, "passed": ok} for c, ok in checks]
-    path = write_results("reliability", results)
+    previous = RESULTS / "reliability.json"
+    try:
+        kept = json.loads(previous.read_text()) if previous.exists() else {}
+    except ValueError:
+        kept = {}
+    path = write_results("reliability", {**kept, **results})
     failed = [c for c, ok in checks if not ok]
     print(f"\n## Summary\n\n{len(checks) - len(failed)} of {len(checks)} checks passed in "
           f"{results['seconds'] / 60:.1f} min; figures in {path}")

@@ -11,7 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import aiohttp
 import yaml
@@ -110,17 +110,65 @@ def ms(value: Optional[float]) -> Optional[float]:
     return None if value is None else round(value * 1000, 1)
 
 
-def stored_user_turns(db: Path, senders: Iterable[str]) -> Dict[str, List[str]]:
-    """sender -> the message ids of its stored user turns, in the order they were stored (row id)."""
-    uri = f"file:{db}?mode=ro"
-    wanted = set(senders)
-    out: Dict[str, List[str]] = {s: [] for s in wanted}
-    with sqlite3.connect(uri, uri=True, timeout=30) as c:
-        rows = c.execute("select sender_id, data from events where type_name = 'user' order by id").fetchall()
+Store = Union[Path, str]  # a tracker store to read: an SQLite file, or an SQLAlchemy URL (PostgreSQL)
+
+
+def read_events(store: Store, senders: Iterable[str], user_only: bool = False) -> Dict[str, List[Dict[str, Any]]]:
+    """sender -> its stored events (as Rasa stored them), in the order they were stored (row id).
+
+    `store`: the path of an SQLite tracker store (opened read-only) or the SQLAlchemy URL of any other
+    (PostgreSQL for a cluster); the table is Rasa's `events`, as components/tracker_store.py writes it.
+    """
+    wanted = sorted(set(senders))
+    out: Dict[str, List[Dict[str, Any]]] = {s: [] for s in wanted}
+    where = "type_name = 'user' and " if user_only else ""
+    if isinstance(store, Path):
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=30) as c:
+            rows = c.execute(f"select sender_id, data from events where {where}1 = 1 order by id").fetchall()
+        rows = [(sender, data) for sender, data in rows if sender in out]
+    else:
+        import sqlalchemy as sa  # Rasa's dependency; only needed for a database server
+        query = sa.text(f"select sender_id, data from events where {where}sender_id in :senders order by id"
+                        ).bindparams(sa.bindparam("senders", expanding=True))
+        engine = sa.create_engine(store, poolclass=sa.pool.NullPool)
+        rows = []
+        try:
+            with engine.connect() as c:
+                for i in range(0, len(wanted), 500):
+                    rows += [tuple(r) for r in c.execute(query, {"senders": wanted[i:i + 500]})]
+        finally:
+            engine.dispose()
     for sender, data in rows:
-        if sender in wanted:
-            out[sender].append(json.loads(data).get("message_id"))
+        out[sender].append(json.loads(data))
     return out
+
+
+def stored_user_turns(store: Store, senders: Iterable[str]) -> Dict[str, List[str]]:
+    """sender -> the message ids of its stored user turns, in the order they were stored (row id)."""
+    return {s: [e.get("message_id") for e in events]
+            for s, events in read_events(store, senders, user_only=True).items()}
+
+
+def stored_turns(events: List[Dict[str, Any]]) -> List[Tuple[str, Tuple[str, ...]]]:
+    """A stored conversation as (user text, the bot replies after it as comparable text), turn by turn."""
+    out: List[Tuple[str, List[Dict[str, Any]]]] = []
+    for e in events:
+        if e.get("event") == "user":
+            out.append((e.get("text"), []))
+        elif e.get("event") == "bot" and out:
+            out[-1][1].append(e)
+    return [(text, canonical(bots)) for text, bots in out]
+
+
+def form_starts(events: List[Dict[str, Any]], form: str = "triage_form") -> int:
+    """How many times the interview (the triage form) was started in a stored conversation."""
+    return sum(1 for e in events if e.get("event") == "active_loop" and e.get("name") == form)
+
+
+def client_session(limit: int = 100) -> aiohttp.ClientSession:
+    """A client without cookies, as REST clients are: behind haproxy each request is balanced on its own
+    (no stickiness cookie), so the turns of one conversation may reach different replicas."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit), cookie_jar=aiohttp.DummyCookieJar())
 
 
 @dataclass
@@ -139,9 +187,9 @@ class Ledger:
         if message_id not in ids:
             ids.append(message_id)
 
-    def check(self, db: Path) -> Dict[str, int]:
+    def check(self, store: Store) -> Dict[str, int]:
         """Answered turns lost, stored twice or out of order; turns stored although not answered."""
-        stored = stored_user_turns(db, self.attempted)
+        stored = stored_user_turns(store, self.attempted)
         lost = duplicated = reordered = stored_total = unanswered_stored = 0
         for sender, attempted in self.attempted.items():
             ids = stored[sender]
@@ -218,7 +266,8 @@ def clean_env(**extra: str) -> Dict[str, str]:
     for key in ("RASA_AUTH_TOKEN", "ACTION_ENDPOINT_URL", "RASA_ENDPOINTS", "TRACKER_STORE_URL", "TELEGRAM_TOKEN",
                 "SLACK_BOT_TOKEN", "BIND_HOST", "ACTION_SERVER_SECRET", "RASA_CORS", "CORS_ORIGINS",
                 "SOCKETIO_SESSION_SECRET", "HTTP_READ_TIMEOUT", "HTTP_MAX_BODY_BYTES", "LIVENESS_INTERVAL",
-                "LIVENESS_TIMEOUT", "LIVENESS_FAILURES"):
+                "LIVENESS_TIMEOUT", "LIVENESS_FAILURES", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD",
+                "REDIS_DB", "REDIS_TLS"):
         env.pop(key, None)
     env.update(extra)
     return env

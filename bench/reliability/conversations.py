@@ -20,8 +20,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
 
-from .common import (ACTION_UNAVAILABLE, CLIENT_TIMEOUT, REST, SCRIPTS, Ledger, Reply, canonical, new_sender,
-                     post_json)
+from .common import (ACTION_UNAVAILABLE, CLIENT_TIMEOUT, REST, SCRIPTS, Ledger, Reply, canonical, client_session,
+                     new_sender, post_json)
 
 
 def classify(reply: Reply, sender: str, expected: Optional[Tuple[str, ...]]) -> str:
@@ -43,7 +43,7 @@ def classify(reply: Reply, sender: str, expected: Optional[Tuple[str, ...]]) -> 
 async def reference(url: str) -> List[List[Tuple[str, ...]]]:
     """Each script's replies, turn by turn, one conversation at a time (the fault-free answers)."""
     out = []
-    async with aiohttp.ClientSession() as session:
+    async with client_session() as session:
         for script in SCRIPTS:
             sender = new_sender("ref")
             turns = []
@@ -68,7 +68,9 @@ class Traffic:
     completed: int = 0            # conversations whose 8 turns were all answered 200
     completed_as_reference: int = 0  # ... and whose last turn was the fault-free answer
     given_up: int = 0             # turns abandoned after the retry deadline
+    seconds: float = 0.0          # wall time of the conversations run at once (load), set by their driver
     samples: Dict[str, List[Any]] = field(default_factory=dict)
+    no_answer_errors: Counter = field(default_factory=Counter)  # exception name -> attempts without an HTTP answer
 
     def record(self, outcome: str, reply: Reply, text: str) -> None:
         self.outcomes[outcome] += 1
@@ -78,6 +80,8 @@ class Traffic:
             self.ok_times.append(time.monotonic())
         if outcome in ("bad_200", "other_200", "bare_error") and len(self.samples.setdefault(outcome, [])) < 5:
             self.samples[outcome].append({"sent": text, "status": reply.status, "body": str(reply.body)[:300]})
+        if outcome in ("refused", "timeout"):  # what the client saw instead of an HTTP answer
+            self.no_answer_errors[reply.error or "?"] += 1
 
 
 async def conversation(session: aiohttp.ClientSession, url: str, script_no: int, refs: List[List[Tuple[str, ...]]],

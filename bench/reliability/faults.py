@@ -38,7 +38,8 @@ import aiohttp
 
 from tests.runner import Run
 
-from .common import EMERGENCY, REST, SCRIPTS, LogWatch, clean_env, is_emergency, log_findings, new_sender, post_json
+from .common import (EMERGENCY, REST, SCRIPTS, LogWatch, Store, clean_env, client_session, is_emergency, log_findings,
+                     new_sender, post_json)
 from .conversations import Traffic, conversation, reference
 
 WORKERS = 16
@@ -49,7 +50,7 @@ STORE_LOCK_SECONDS = 30.0
 
 
 async def _monitor(url: str, samples: List[Tuple[float, bool]], stop: asyncio.Event) -> None:
-    async with aiohttp.ClientSession() as session:
+    async with client_session() as session:
         while not stop.is_set():
             try:
                 async with session.get(url + "/health/ready", timeout=aiohttp.ClientTimeout(total=1.0)) as r:
@@ -60,20 +61,36 @@ async def _monitor(url: str, samples: List[Tuple[float, bool]], stop: asyncio.Ev
             await asyncio.sleep(0.5)
 
 
-async def _emergencies(url: str, out: List[Dict[str, Any]], stop: asyncio.Event) -> None:
-    async with aiohttp.ClientSession() as session:
+async def _emergencies(url: str, out: List[Dict[str, Any]], stop: asyncio.Event, resend_for: float = 0.0) -> None:
+    """An emergency message as a new conversation every second. With `resend_for`, one without a 200 is sent
+    again (same message id) every second for that many seconds, as a client would; each is one task."""
+    async def one(session: aiohttp.ClientSession) -> None:
+        t0 = time.monotonic()
+        sender = new_sender("emergency")
+        body = {"sender": sender, "message": EMERGENCY, "message_id": "e1"}
+        r = await post_json(session, url + REST, body, timeout=30)
+        first = r
+        sends = 1
+        while r.status != 200 and time.monotonic() - t0 < resend_for:
+            await asyncio.sleep(1.0)
+            r = await post_json(session, url + REST, body, timeout=30)
+            sends += 1
+        out.append({"sent": t0, "done": time.monotonic(), "status": first.status, "sends": sends,
+                    "escalated_first_try": first.status == 200 and is_emergency(first.body),
+                    "escalated": r.status == 200 and is_emergency(r.body),
+                    "advice_in_error": first.status == 503 and isinstance(first.body, dict)
+                    and (first.body.get("triage") or {}).get("level") == "emergency",
+                    "error_names_emergency_number": first.status != 200 and isinstance(first.body, dict)
+                    and "emergency" in str(first.body.get("error", ""))})
+
+    async with client_session() as session:
+        tasks = []
         while not stop.is_set():
-            t0 = time.monotonic()
-            sender = new_sender("emergency")
-            r = await post_json(session, url + REST, {"sender": sender, "message": EMERGENCY, "message_id": "e1"},
-                                timeout=30)
-            out.append({"sent": t0, "done": time.monotonic(), "status": r.status,
-                        "escalated": r.status == 200 and is_emergency(r.body),
-                        "advice_in_error": r.status == 503 and isinstance(r.body, dict)
-                        and (r.body.get("triage") or {}).get("level") == "emergency",
-                        "error_names_emergency_number": r.status != 200 and isinstance(r.body, dict)
-                        and "emergency" in str(r.body.get("error", ""))})
-            await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+            tasks.append(asyncio.create_task(one(session)))
+            await asyncio.sleep(1.0)
+            if not resend_for:
+                await asyncio.wait([tasks[-1]])  # one at a time, as before
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _rasa_up(samples: List[Tuple[float, bool]], start: float, end: float) -> bool:
@@ -93,7 +110,10 @@ def _hold_store_lock(db: Path, seconds: float, started: threading.Event) -> None
     blocker.close()
 
 
-async def _phase(run: Run, refs, name: str, inject: Callable[[], Dict[str, float]]) -> Dict[str, Any]:
+async def _phase(url: str, refs, name: str, inject: Callable[[], Dict[str, float]],
+                 emergency_resend_for: float = 0.0) -> Dict[str, Any]:
+    """WORKERS conversations, emergencies and readiness polls against `url`; `inject` makes the fault (in a
+    thread) and returns {"recovered": time.monotonic() of recovery, ...}."""
     traffic = Traffic()
     stop_load, stop_side = asyncio.Event(), asyncio.Event()
     samples: List[Tuple[float, bool]] = []
@@ -103,13 +123,13 @@ async def _phase(run: Run, refs, name: str, inject: Callable[[], Dict[str, float
     async def worker(session: aiohttp.ClientSession, n: int) -> None:
         k = n
         while not stop_load.is_set():
-            await conversation(session, run.url, k % len(SCRIPTS), refs, traffic, f"fault-{name}",
+            await conversation(session, url, k % len(SCRIPTS), refs, traffic, f"fault-{name}",
                                retry_until=lambda: finish_by["t"], pause=0.2)
             k += WORKERS
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=WORKERS)) as session:
-        side = [asyncio.create_task(_monitor(run.url, samples, stop_side)),
-                asyncio.create_task(_emergencies(run.url, emergencies, stop_side))]
+    async with client_session(limit=WORKERS) as session:
+        side = [asyncio.create_task(_monitor(url, samples, stop_side)),
+                asyncio.create_task(_emergencies(url, emergencies, stop_side, emergency_resend_for))]
         workers = [asyncio.create_task(worker(session, n)) for n in range(WORKERS)]
         await asyncio.sleep(WARM)
         t_fault = time.monotonic()
@@ -131,9 +151,9 @@ async def _phase(run: Run, refs, name: str, inject: Callable[[], Dict[str, float
             "emergencies_while_up": up, "unfinished_workers": len(pending)}
 
 
-def _summary(name: str, phase: Dict[str, Any], db: Path) -> Dict[str, Any]:
+def _summary(name: str, phase: Dict[str, Any], where: Store) -> Dict[str, Any]:
     tr: Traffic = phase["traffic"]
-    store = tr.ledger.check(db)
+    store = tr.ledger.check(where)
     o = tr.outcomes
     em, up = phase["emergencies"], phase["emergencies_while_up"]
     return {
@@ -149,11 +169,13 @@ def _summary(name: str, phase: Dict[str, Any], db: Path) -> Dict[str, Any]:
         "conversations_completed": tr.completed, "completed_as_fault_free_run": tr.completed_as_reference,
         "turns_given_up": tr.given_up,
         "emergencies_sent": len(em), "emergencies_escalated": sum(e["escalated"] for e in em),
+        "emergencies_escalated_first_try": sum(e.get("escalated_first_try", e["escalated"]) for e in em),
         "emergencies_sent_while_rasa_up": len(up), "escalated_while_rasa_up": sum(e["escalated"] for e in up),
         "emergency_advice_in_error": sum(e.get("advice_in_error", False) for e in em),
         "recover_s": round(phase["recovered"] - phase["t_fault"], 1),
         "longest_gap_without_a_200_s": phase["longest_gap_s"],
         "statuses": {str(k): v for k, v in tr.statuses.items()}, "outcomes": dict(o), "samples": tr.samples,
+        "no_answer_errors": dict(tr.no_answer_errors),
     }
 
 
@@ -204,7 +226,7 @@ def run(model: Path) -> Dict[str, Any]:
                       (f"tracker store locked {STORE_LOCK_SECONDS:g} s", store)]
             out = []
             for name, inject in faults:
-                phase = asyncio.run(_phase(run_, refs, name.split()[0] + str(len(out)), inject))
+                phase = asyncio.run(_phase(run_.url, refs, name.split()[0] + str(len(out)), inject))
                 summary = _summary(name, phase, db)
                 if name.startswith("tracker store"):  # recovered = lock released; first 200 after that
                     firsts = [t for t in phase["traffic"].ok_times if t >= phase["recovered"]]

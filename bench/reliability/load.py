@@ -13,11 +13,9 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-import aiohttp
-
 from ops.gate import isolated_stack
 
-from .common import SCRIPTS, LogWatch, log_findings, ms, percentile
+from .common import SCRIPTS, LogWatch, Store, client_session, log_findings, ms, percentile
 from .conversations import Traffic, conversation, reference
 
 CONVERSATIONS = 50
@@ -26,10 +24,11 @@ CONVERSATIONS = 50
 async def drive(url: str, conversations: int = CONVERSATIONS) -> Traffic:
     refs = await reference(url)
     traffic = Traffic()
-    connector = aiohttp.TCPConnector(limit=conversations)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with client_session(limit=conversations) as session:
+        t0 = time.perf_counter()
         await asyncio.gather(*(conversation(session, url, n % len(SCRIPTS), refs, traffic, "load")
                                for n in range(conversations)))
+        traffic.seconds = time.perf_counter() - t0
     return traffic
 
 
@@ -37,11 +36,20 @@ def run(model: Path, conversations: int = CONVERSATIONS) -> Dict[str, Any]:
     with isolated_stack(model, prefix="legcare-reliability-load-") as stack:
         db = Path(stack.env["LEGCARE_VAR_DIR"]) / "tracker.db"
         logs = LogWatch(svc.log for svc in stack.services.values())
-        t0 = time.perf_counter()
-        traffic = asyncio.run(asyncio.wait_for(drive(stack.rasa_url, conversations), 600))
-        wall = time.perf_counter() - t0
-        store = traffic.ledger.check(db)
-        found = log_findings(logs.new(), [])
+        return measure(stack.rasa_url, db, logs, conversations)
+
+
+def measure(url: str, store: Store, logs: LogWatch, conversations: int = CONVERSATIONS) -> Dict[str, Any]:
+    """`conversations` at once against `url`, then every answered turn looked up in `store`."""
+    traffic = asyncio.run(asyncio.wait_for(drive(url, conversations), 600))
+    wall = traffic.seconds  # the conversations at once, not the one-at-a-time reference run before them
+    store_check = traffic.ledger.check(store)
+    found = log_findings(logs.new(), [])
+    return summarise(traffic, wall, store_check, found, conversations)
+
+
+def summarise(traffic: Traffic, wall: float, store: Dict[str, int], found: Dict[str, Any],
+              conversations: int) -> Dict[str, Any]:
     turns = sum(traffic.outcomes.values())
     return {
         "conversations": conversations, "turns_per_conversation": len(SCRIPTS[0]), "turns_sent": turns,

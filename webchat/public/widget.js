@@ -71,20 +71,33 @@
     render(msg);
   }
 
-  var socket = io(cfg.socketUrl, { path: cfg.socketPath || "/socket.io", transports: ["websocket", "polling"] });
+  // withCredentials: the cookie a load balancer sets to keep this connection's requests on one server
+  // (`make cluster`: haproxy) is sent with long-polling requests too (the page's origin is allowed by CORS)
+  var socket = io(cfg.socketUrl, { path: cfg.socketPath || "/socket.io", transports: ["websocket", "polling"],
+                                   withCredentials: true });
+
+  // messages typed while the connection is down (a server restarting, a replica replaced) wait here and
+  // are sent once the session is confirmed again, instead of reaching a connection that has no session yet
+  var confirmed = false;
+  var pending = [];
 
   socket.on("connect", function () {
     statusEl.textContent = "";
     socket.emit("session_request", { session_id: state.sessionId, session_token: state.sessionToken });
   });
   socket.on("connect_error", function () { statusEl.textContent = "Can't reach the assistant. Retrying..."; });
-  socket.on("disconnect", function () { statusEl.textContent = "Connection lost. Reconnecting..."; });
+  socket.on("disconnect", function () { confirmed = false; statusEl.textContent = "Connection lost. Reconnecting..."; });
   socket.on("session_confirm", function (sessionId, sessionToken) {
     var isNew = state.sessionId !== sessionId && state.messages.length === 0;
     state.sessionId = sessionId;
     state.sessionToken = sessionToken || null;
     save();
     if (isNew) { socket.emit("user_uttered", { message: "/greet", session_id: state.sessionId }); }
+    confirmed = true;
+    pending.splice(0).forEach(function (payload) {
+      statusEl.textContent = "LegCare is typing...";
+      socket.emit("user_uttered", { message: payload, session_id: state.sessionId });
+    });
   });
   socket.on("bot_uttered", function (data) {
     if (!data) { return; }
@@ -105,6 +118,7 @@
     if (!payload || !state.sessionId) { return; }
     addMessage({ from: "user", text: shown || payload });
     showReplies([]);
+    if (!confirmed) { pending.push(payload); return; }
     statusEl.textContent = "LegCare is typing...";
     socket.emit("user_uttered", { message: payload, session_id: state.sessionId });
   }

@@ -4,7 +4,6 @@ counts and the same-instant pair judge of bench/reliability/cluster.py. No Rasa 
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Tuple

@@ -35,7 +35,7 @@ import aiohttp
 from ops.servers import Stack, free_port
 from ops.settings import ROOT
 
-from .common import REST, LogWatch, clean_env, log_findings
+from .common import REST, LogWatch, clean_env
 
 MARK = "zorbleflux"
 HANG = 40.0

@@ -86,6 +86,6 @@ def _joined(doc: Doc, before: Sequence[Tuple[int, int]]) -> bool:
     """'my arm and leg': two body words joined only by small words count as several."""
     if len(before) < 2:
         return False
-    (s1, e1), (s2, _) = before[-2], before[-1]
+    (_, e1), (s2, _) = before[-2], before[-1]
     between = [t.lower_ for t in doc[e1:s2]]
     return bool(between) and len(between) <= 3 and all(w in JOINERS for w in between) and "and" in between

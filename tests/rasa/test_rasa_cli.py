@@ -1,7 +1,6 @@
 """`rasa data validate` is clean and the test stories pass with the trained model."""
 import subprocess
 
-import pytest
 
 from ops.settings import ROOT, VENV_BIN, resolved
 

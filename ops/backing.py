@@ -64,7 +64,37 @@ def _password(path: Path) -> str:
     return value
 
 
-class _Daemon:
+class ChildProcess:
+    """A program we started in its own process group: `kill()` as a crash would, `stop()` politely."""
+    name = "process"
+    proc: Optional[subprocess.Popen] = None
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """kill -9, as a crash would."""
+        if self.running:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def _ask_to_stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if not self.running:
+            return
+        try:
+            self._ask_to_stop()
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        except ProcessLookupError:
+            pass
+
+
+class _Daemon(ChildProcess):
     name = "service"
 
     def __init__(self, data_dir: Path, port: int) -> None:
@@ -82,27 +112,6 @@ class _Daemon:
 
     def _demote(self):  # overridden where the daemon must not run as root
         return None
-
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self) -> None:
-        """kill -9, as a crash would."""
-        if self.running:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        if not self.running:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        except ProcessLookupError:
-            pass
 
     def start(self) -> "_Daemon":
         raise NotImplementedError
@@ -208,17 +217,9 @@ class Postgres(_Daemon):
             time.sleep(0.1)
         raise BackingError(f"PostgreSQL not ready within {timeout:.0f} s; see {self.log}")
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Fast shutdown (SIGINT: connections are cut, as in a restart)."""
-        if not self.running:
-            return
-        try:
-            os.kill(self.proc.pid, signal.SIGINT)
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        except ProcessLookupError:
-            pass
+    def _ask_to_stop(self) -> None:
+        """Fast shutdown (SIGINT to the postmaster: connections are cut, as in a restart)."""
+        os.kill(self.proc.pid, signal.SIGINT)
 
 
 class Redis(_Daemon):

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional, Sequence
 
 from . import haproxy_config
-from .backing import INSTALL_HINT, BackingError
+from .backing import INSTALL_HINT, BackingError, ChildProcess
 
 
 def haproxy_bin() -> str:
@@ -31,7 +29,7 @@ def haproxy_bin() -> str:
     return found
 
 
-class Haproxy:
+class Haproxy(ChildProcess):
     name = "haproxy"
 
     def __init__(self, folder: Path, bind_host: str, port: int, replicas: Sequence[haproxy_config.Replica],
@@ -44,10 +42,6 @@ class Haproxy:
         self.config = self.folder / "haproxy.cfg"
         self.socket = self.folder / "haproxy.sock"
         self.proc: Optional[subprocess.Popen] = None
-
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
 
     def start(self, timeout: float = 15.0) -> "Haproxy":
         if self.running:
@@ -124,22 +118,9 @@ class Haproxy:
             time.sleep(0.25)
         raise BackingError(f"haproxy did not see every replica ready within {timeout:.0f} s ({states})")
 
-    def kill(self) -> None:
-        if self.running:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM: haproxy stops at once (connections are closed)."""
-        if not self.running:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        except ProcessLookupError:
-            pass
+        super().stop(timeout)
         self.socket.unlink(missing_ok=True)
 
 

@@ -65,13 +65,17 @@ SERVER_SIDE_PACKAGES = ("sqlalchemy", "psycopg2", "redis", "sqlite3", "aiohttp",
                         "ops")
 
 
-def _innermost_path(exception: BaseException) -> str:
+def _innermost(exception: BaseException) -> Optional[Any]:
+    """The traceback entry where the exception was raised (None if it was never raised)."""
     tb = exception.__traceback__
-    if tb is None:
-        return ""
-    while tb.tb_next is not None:
+    while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    return tb.tb_frame.f_code.co_filename.replace("\\", "/")
+    return tb
+
+
+def _innermost_path(exception: BaseException) -> str:
+    tb = _innermost(exception)
+    return "" if tb is None else tb.tb_frame.f_code.co_filename.replace("\\", "/")
 
 
 def _raised_in_server_machinery(exception: BaseException) -> bool:
@@ -101,11 +105,9 @@ def _chain(exception: BaseException) -> List[BaseException]:
 
 def where(exception: BaseException) -> str:
     """The file (within its package) and line an exception was raised at; no values."""
-    tb = exception.__traceback__
+    tb = _innermost(exception)
     if tb is None:
         return "?"
-    while tb.tb_next is not None:
-        tb = tb.tb_next
     path = tb.tb_frame.f_code.co_filename
     parts = path.replace("\\", "/").split("/")
     if "site-packages" in parts:

@@ -123,7 +123,7 @@ def test_any_yes_or_not_sure_to_the_screen_escalates(chat, sender, answer):
     out = chat.say(sender, "my husband's legs have gone weak")
     assert is_screen(out)
     assert [b["title"] for b in out[0]["buttons"]] == ["Yes", "No", "Not sure"]
-    assert len(out[0]["custom"]["screen"]["questions"]) == 8
+    assert len(out[0]["custom"]["screen"]["questions"]) == 9  # BE-FAST with eyes and balance (knowledge/screen.yml)
     out = chat.say(sender, answer)
     assert is_emergency(out)
     assert out[0]["custom"]["triage"]["red_flags"] == ["screen_answered_yes"]

@@ -55,7 +55,8 @@ class Extractor:
         cues = find_cues(self.nlp, self.cue_matcher, doc)
         sentence_of, clause_of, segment_of = segments(lower)
         weather = [s for s, _ in cues.get("reference.weather", [])]
-        mentions = self.mentions.find(doc, fixed, clause_of, sentence_of, weather)
+        well = [s for s, _ in cues.get("negation.body_well", [])]
+        mentions = self.mentions.find(doc, fixed, clause_of, sentence_of, weather, well)
         ctx = ContextReader(lower, cues, sentence_of, clause_of, segment_of, mentions, [t.idx for t in doc],
                             self.kb.cue_rules)
         for m in mentions:

@@ -28,7 +28,7 @@ STORIES = ("passed_attack", "passed_attack_days_ago", "worsening", "spreading_up
            "recovering")
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
-    "negation": ("before", "pseudo", "after", "stop", "list_links"),
+    "negation": ("before", "pseudo", "after", "stop", "list_links", "body_well"),
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "past", "ongoing",
                 "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual"),

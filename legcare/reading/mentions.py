@@ -85,7 +85,8 @@ class MentionFinder:
         return bool(self.body_matcher(fixed))
 
     def find(self, doc: Doc, fixed: Doc, clause_of: List[int], sentence_of: List[int],
-             weather: Sequence[int] = ()) -> List[Mention]:
+             weather: Sequence[int] = (), well: Sequence[int] = ()) -> List[Mention]:
+        """`weather`, `well`: where weather words and "is fine"-words (negation.body_well) start."""
         strings = self.nlp.vocab.strings
         lemmatize(fixed)
         resolve_pronouns(fixed, [(s, e) for key, s, e in self.body_matcher(fixed) if key == self._body_key]
@@ -137,6 +138,8 @@ class MentionFinder:
                         candidates.setdefault(a, []).append((gap, b, term_id))
         lower = [t.lower_ for t in fixed]
         body_tokens = {i for key, s, e in self.body_matcher(fixed) if key == self._body_key for i in range(s, e)}
+        # "arms fine", "my legs are strong": a part said to be well is no place for a near symptom word
+        well_parts = {b for b in body_tokens if any(0 < w - b <= 2 for w in well)}
         covering: Dict[int, List[Mention]] = defaultdict(list)  # token -> phrases over it, in `kept` order
         for k in kept:
             for i in range(k.start, k.end):
@@ -147,6 +150,7 @@ class MentionFinder:
             owner = next((k for k in covering[a[0]] if k.kind == "S" and a[1] <= k.end
                           and (k.end - k.start) > (a[1] - a[0])
                           and not body_tokens.intersection(range(k.start, k.end))), None)
+            cands = [c for c in cands if not well_parts.intersection(range(c[1][0], c[1][1]))]
             body = [c for c in cands if c[1][0] in body_tokens]
             nearest = min(body, key=lambda c: c[0])[1] if body else None
             for gap, b, term_id in sorted(cands, key=lambda c: c[0]):

@@ -589,3 +589,9 @@ def test_treatments_that_name_a_cancer_count_as_cancer(engine):
 def test_an_attack_days_ago_after_which_someone_seems_well_is_a_passed_attack(engine):
     out = engine.assess("Six days ago my wife could not use her right arm or leg for ten minutes. She seems well now.")
     assert "passed_attack_days_ago" in out["timeline"] and out["triage"]["level"] == "urgent"
+
+
+def test_a_part_said_to_be_well_takes_no_symptom_word_from_beside_it(engine):
+    out = engine.assess("legs wobbly after the gym, arms fine, face fine")
+    assert "arm_weakness" not in out["symptoms"] and "leg_weakness" in out["symptoms"]
+    assert "arm_weakness" in engine.assess("legs wobbly and my arms are weak too")["symptoms"]

@@ -32,7 +32,6 @@ The Python API (used by the tests):
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import sys
 import threading
@@ -47,7 +46,7 @@ from .balancer import Haproxy
 from .haproxy_config import COOKIE, Replica
 from .servers import Stack
 from .settings import SettingError, redis_settings, resolved, var_dir
-from .supervisor import Timing, Supervisor
+from .supervisor import Supervisor, Timing, backoff_delay
 from .web import WebServer
 
 MAX_REPLICAS = 16
@@ -299,14 +298,16 @@ class BalancerWatch:
 class Keeper:
     """Starts PostgreSQL, Redis or haproxy again when it stops.
 
-    Tries wait 1 s, then 2, 4... up to 60 s while it keeps failing, and 1 s
-    again once it has stayed up for a minute. One line per event.
+    With the supervisor's back-off (ops/supervisor.py: 1 s, then 2, 4... up
+    to 60 s while it keeps failing, and 1 s again once it has stayed up for a
+    minute). One line per event.
     """
 
     def __init__(self, parts: Mapping[str, object], say: Callable[[str], None],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, timing: Optional[Timing] = None) -> None:
         self.parts = {name: part for name, part in parts.items() if part is not None}
         self.say, self.clock = say, clock
+        self.timing = timing or Timing()
         now = clock()
         self.attempt = {name: 0 for name in self.parts}
         self.up_since = {name: now for name in self.parts}
@@ -314,7 +315,7 @@ class Keeper:
 
     def _delay(self, name: str) -> float:
         self.attempt[name] += 1
-        return min(2.0 ** (self.attempt[name] - 1), 60.0)
+        return backoff_delay(self.timing, self.attempt[name])
 
     def check(self) -> None:
         now = self.clock()
@@ -322,7 +323,7 @@ class Keeper:
             due = self.due[name]
             if due is None:
                 if part.running:
-                    if now - self.up_since[name] >= 60:
+                    if now - self.up_since[name] >= self.timing.stable:
                         self.attempt[name] = 0
                     continue
                 code = part.proc.returncode if part.proc is not None else None
@@ -342,7 +343,7 @@ class Keeper:
 
 
 def main() -> int:
-    from .run import model_to_serve
+    from .run import model_to_serve, stop_on_signals
 
     try:
         ClusterSettings.from_env(os.environ)  # a setting it cannot use: said before training
@@ -352,13 +353,7 @@ def main() -> int:
     model = model_to_serve()
     if model is None:
         return 1
-    stopping = {"flag": False}
-
-    def _stop(signum, _frame):
-        stopping["flag"] = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    stop_requested = stop_on_signals()
     cluster = Cluster(model)
     s = cluster.settings
     print(f"Starting PostgreSQL, Redis, haproxy and {s.replicas} replicas (Rasa server + action server; "
@@ -372,7 +367,7 @@ def main() -> int:
     for line in cluster.banner():
         print(line, flush=True)
     try:
-        cluster.supervise(lambda: stopping["flag"])
+        cluster.supervise(stop_requested)
     finally:
         print("\nStopping...", flush=True)
         cluster.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .servers import Stack
@@ -55,6 +55,18 @@ def model_to_serve() -> Optional[Path]:
         return None
 
 
+def stop_on_signals() -> Callable[[], bool]:
+    """From now on Ctrl-C (SIGINT) and SIGTERM only ask to stop; the function returned says whether one came."""
+    stopping = {"flag": False}
+
+    def _stop(signum, _frame):
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    return lambda: stopping["flag"]
+
+
 def main() -> int:
     env = resolved()
     try:
@@ -66,13 +78,7 @@ def main() -> int:
     if model is None:
         return 1
     stack = Stack(model=model, env=env)
-    stopping = {"flag": False}
-
-    def _stop(signum, _frame):
-        stopping["flag"] = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    stop_requested = stop_on_signals()
     print("Starting the action server and the Rasa server (about 20 s)...", flush=True)
     try:
         stack.start()
@@ -96,7 +102,7 @@ def main() -> int:
         print(f"  {note}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
-        Supervisor(stack, lambda line: print(line, flush=True)).run(lambda: stopping["flag"])
+        Supervisor(stack, lambda line: print(line, flush=True)).run(stop_requested)
     finally:
         print("\nStopping...", flush=True)
         web.stop()

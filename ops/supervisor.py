@@ -57,6 +57,11 @@ class Timing:
                    startup=_seconds(env, "STARTUP_TIMEOUT", 180.0))
 
 
+def backoff_delay(timing: Timing, attempt: int) -> float:
+    """Seconds to wait before trying again after failure number `attempt` in a row: 1, 2, 4... up to the cap."""
+    return min(timing.backoff_first * 2 ** max(attempt - 1, 0), timing.backoff_max)
+
+
 def answers(url: str, timeout: float) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
@@ -99,7 +104,7 @@ class Supervisor:
                     due=now + self.timing.interval)
 
     def backoff(self, watch: Watch) -> float:
-        return min(self.timing.backoff_first * 2 ** max(watch.attempt - 1, 0), self.timing.backoff_max)
+        return backoff_delay(self.timing, watch.attempt)
 
     def _failed(self, watch: Watch, what: str) -> None:
         now = self.clock()

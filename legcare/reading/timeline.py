@@ -23,7 +23,9 @@ _UNIT = r"(minute|min|hour|hr|day|night|week|wk|fortnight|month|year|yr)s?"
 _GAP = r"(?:(?<=\d)\s*|\s+)"  # "1hr" and "1 hr"; words need a space ("someday" is not "some day")
 DURATION_PATTERNS = [
     re.compile(rf"\b(?:for|over)\s+(?:about|around|nearly|almost|over|roughly|maybe|like|the\s+(?:past|last))?\s*{_NUM}{_GAP}{_UNIT}\b"),
-    re.compile(r"\b(?:for|in|over)\s+(?:the\s+(?:past|last)\s+)?(?:about\s+)?(half an? hour|half hour|an? hour and a half)\b"),
+    # "for half an hour", "in the last half hour", "it's been half an hour"
+    re.compile(r"\b(?:(?:for|in|over)\s+(?:the\s+(?:past|last)\s+)?|been\s+)(?:about\s+)?"
+               r"(half an? hour|half hour|an? hour and a half)\b"),
     re.compile(rf"\b{_NUM}{_GAP}(minute|min)s?\b"),
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}{_GAP}{_UNIT}\b"),
     re.compile(rf"\b{_NUM}{_GAP}{_UNIT}\s+(?:ago|now|back)\b"),
@@ -35,7 +37,6 @@ DURATION_PATTERNS = [
     re.compile(rf"\bfor\s+(?:a|the)\s+{_UNIT}\b"),
     # "it's been about a week", "been 3 days now"
     re.compile(rf"\bbeen\s+(?:about|around|nearly|almost|over|roughly|maybe|like|going on|a good)?\s*{_NUM}{_GAP}{_UNIT}\b"),
-    re.compile(r"\bbeen\s+(?:about\s+)?(half an? hour|half hour|an? hour and a half)\b"),
     # a bare time in figures closing a short report: "pins and needles both legs, 1 week", "weak legs 3 days"
     # (hours to weeks only: "my father 78 years." is an age)
     re.compile(r"(?<!\S)(?<!\bin )(?<!\bby )(\d+(?:\s*(?:-|to)\s*\d+)?)\s*(minute|min|hour|hr|day|night|week|wk)s?"

@@ -4,6 +4,7 @@ Real haproxy, small HTTP servers as replicas (they answer, refuse readiness,
 or die without answering on demand): what the balancer does with a client's
 request, in seconds, without Rasa.
 """
+import http.client
 import json
 import socket
 import threading
@@ -113,6 +114,30 @@ def test_a_post_that_reached_a_dying_replica_is_not_sent_again_and_the_client_ge
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body) == {"error": channel_error_reply()}  # the channels' shape and text, not HTML
     assert fakes["a"].calls("POST") == 1 and fakes["b"].calls("POST") == 0  # never processed twice
+
+
+def test_a_post_on_a_kept_alive_connection_gets_json_when_its_replica_dies(lb, fakes):
+    # a REST client or a bot platform sends its turns over one kept-alive connection; a replica killed while
+    # a later turn is in flight must still give that client an answer (haproxy closes a kept-alive client
+    # connection without a word in that case, unless each request comes on a connection of its own)
+    conn = http.client.HTTPConnection("127.0.0.1", lb.port, timeout=30)
+    headers = {"Content-Type": "application/json", "Cookie": f"{COOKIE}=a"}
+    try:
+        conn.request("POST", "/webhooks/rest/webhook", body=json.dumps({"sender": "s", "message": "one"}),
+                     headers=headers)
+        first = conn.getresponse()
+        assert first.status == 200 and json.loads(first.read()) == {"replica": "a"}
+        fakes["a"].dies = True
+        if first.will_close:  # the balancer said it closes after each answer: the client opens a new one
+            conn.close()
+        conn.request("POST", "/webhooks/rest/webhook", body=json.dumps({"sender": "s", "message": "two"}),
+                     headers=headers)
+        second = conn.getresponse()
+        status, body = second.status, second.read()
+    finally:
+        conn.close()
+    assert status == 502 and json.loads(body) == {"error": channel_error_reply()}
+    assert fakes["a"].calls("POST") == 2 and fakes["b"].calls("POST") == 0  # the second turn not sent twice
 
 
 def test_a_get_that_reached_a_dying_replica_is_answered_by_the_other(lb, fakes):

@@ -123,8 +123,10 @@ class Extractor:
             findings.timeline.append("new_on_background")
         else:
             findings.onset = timeline.onset(ctx)
-            findings.duration = (timeline.duration(ctx, spans, told) or timeline.recent_start(ctx)
-                                 or timeline.any_duration(spans))
+            # how long someone sat, knelt or drove at a time is not how long the complaint has lasted
+            complaint = [sp for sp in spans if not timeline.said_of_an_activity(ctx, sp)]
+            findings.duration = (timeline.duration(ctx, complaint, told) or timeline.recent_start(ctx)
+                                 or timeline.any_duration(complaint))
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
         attack = timeline.passed_attack(ctx, spans, findings.symptoms, findings.onset, findings.duration_days,
                                         findings.side)

@@ -34,7 +34,7 @@ LANGUAGE_LISTS = {
     "onset": ("sudden", "rapid", "gradual"),
     "side": ("left", "right", "not_side_after", "compared_with", "in_use", "both", "one", "plural_body", "singular_body",
              "arm_words", "leg_words"),
-    "timeline": ("today", "days", "worsening_fast", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "stable", "same_complaint",
+    "timeline": ("today", "days", "worsening_fast", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "not_recovery_before", "stable", "activity_times", "same_complaint",
                  "contrast", "spread"),
     "reference": ("weather",),
 }
@@ -134,6 +134,7 @@ class NearRule:
     words: Tuple[str, ...]
     with_words: Tuple[str, ...]
     within: int = 6
+    words_first: bool = False  # only "hurt my back", not "my back hurts"
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class Rule:
     suggests: Tuple[str, ...] = ()
     sources: Tuple[str, ...] = ()
     group: Optional[str] = None   # red flags only: what a clinician would worry about
+    explains: Tuple[str, ...] = ()  # self-care rules only: the routine rules whose findings this cause accounts for
 
 
 @dataclass(frozen=True)
@@ -400,7 +402,13 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             within = rule.get("within", 8)
             if not isinstance(within, int) or not 1 <= within <= 15:
                 chk.fail("'within' must be a whole number from 1 to 15", rule, term_id, "near")
-            near.append(NearRule(words, with_words, within))
+            words_first = rule.get("words_first", False)
+            if not isinstance(words_first, bool):
+                chk.fail("'words_first' must be true or false", rule, term_id, "near")
+            unknown = set(rule) - {"words", "with", "within", "words_first"}
+            if unknown:
+                chk.fail(f"unknown field(s) {sorted(unknown)} in a near rule", rule, term_id, "near")
+            near.append(NearRule(words, with_words, within, words_first))
         terms[term_id] = Term(
             id=term_id, name=name, phrases=phrases, misspellings=misspellings, near=tuple(near),
             ask=chk.text(node, "ask", term_id, required=False),
@@ -446,7 +454,8 @@ def _expand(chk: _Checker, rule: dict, key: str, entry: str,
 def _load_rules(chk: _Checker, nodes: Any, what: str, level: Optional[str],
                 symptoms: Dict[str, Term], risks: Dict[str, Term],
                 conditions: Dict[str, Condition], seeds: Optional[set],
-                seen: Dict[str, Any], groups: Optional[Dict[str, str]] = None) -> List[Rule]:
+                seen: Dict[str, Any], groups: Optional[Dict[str, str]] = None,
+                explainable: Optional[Sequence[str]] = None) -> List[Rule]:
     rules = []
     for node in chk.seq(nodes, what):
         node = chk.mapping(node, "a rule")
@@ -465,11 +474,20 @@ def _load_rules(chk: _Checker, nodes: Any, what: str, level: Optional[str],
         group = None
         if groups is not None:
             group = chk.choice(node, "group", rule_id, tuple(groups))
-        unknown = set(node) - {"id", "level", "reason", "when", "suggests", "sources", "group"}
+        fields = {"id", "level", "reason", "when", "suggests", "sources", "group"}
+        explains: Tuple[str, ...] = ()
+        if level == "self_care":
+            fields.add("explains")
+            explains = chk.texts(node, "explains", rule_id, required=False)
+            for rid in explains:
+                if rid not in (explainable or {}):
+                    chk.fail(f"'{rid}' is not a rule under 'routine'", node, rule_id, "explains")
+        unknown = set(node) - fields
         if unknown:
             chk.fail(f"unknown field(s) {sorted(unknown)}", node, rule_id)
         rules.append(Rule(id=rule_id, level=rule_level, reason=chk.text(node, "reason", rule_id),
-                          when=tests, suggests=suggests, sources=chk.sources(node, rule_id, seeds), group=group))
+                          when=tests, suggests=suggests, sources=chk.sources(node, rule_id, seeds), group=group,
+                          explains=explains))
     return rules
 
 
@@ -701,7 +719,7 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
     urgent = _load_rules(chk, tdoc.get("urgent"), "'urgent'", "urgent", symptoms, risks, conditions, seeds, seen)
     routine = _load_rules(chk, tdoc.get("routine"), "'routine'", "routine", symptoms, risks, conditions, seeds, seen)
     self_care_rules = _load_rules(chk, tdoc.get("self_care"), "'self_care'", "self_care", symptoms, risks,
-                                  conditions, seeds, seen)
+                                  conditions, seeds, seen, explainable=[r.id for r in routine])
 
     lpath = directory / "language.yml"
     chk = _Checker(lpath.name)

@@ -88,8 +88,9 @@ def triage(kb: Knowledge, f: Findings, flags: Optional[List[Rule]] = None) -> Tr
     urgent = [r for r in kb.urgent_rules if rule_fires(r, f)]
     if urgent:
         return done("urgent", _unique(r.reason for r in urgent), urgent)
-    routine = [r for r in kb.routine_rules if rule_fires(r, f)]
     self_care = [r for r in kb.self_care_rules if rule_fires(r, f)]
+    explained = {rid for r in self_care for rid in r.explains}
+    routine = [r for r in kb.routine_rules if r.id not in explained and rule_fires(r, f)]
     if self_care and not routine:
         return done("self_care", _unique(r.reason for r in self_care), self_care)
     if routine:

@@ -57,7 +57,7 @@ class MentionFinder:
                 learn(term.phrases * 3 + term.misspellings)  # prefer real words when fixing typos
                 for i, rule in enumerate(term.near):
                     key = f"{term.id}|{i}"
-                    self.near_rules[key] = (term.id, rule.within, i)
+                    self.near_rules[key] = (term.id, rule.within, rule.words_first)
                     self.near_words.add(f"A|{key}", self._docs(rule.words))
                     self.near_words.add(f"B|{key}", self._docs(rule.with_words))
                     learn(rule.words + rule.with_words)
@@ -128,10 +128,12 @@ class MentionFinder:
         for rule_key, sides in hits.items():
             if "A" not in sides or "B" not in sides:
                 continue
-            term_id, within, _ = self.near_rules[rule_key]
+            term_id, within, words_first = self.near_rules[rule_key]
             for a in sides["A"]:
                 for b in sides["B"]:
                     if (a[0] < b[1] and b[0] < a[1]) or clause_of[a[0]] != clause_of[b[0]]:
+                        continue
+                    if words_first and a[0] > b[0]:
                         continue
                     gap = b[0] - a[1] if b[0] >= a[1] else a[0] - b[1]
                     if gap <= within:
@@ -152,7 +154,8 @@ class MentionFinder:
                           and not body_tokens.intersection(range(k.start, k.end))), None)
             cands = [c for c in cands if not well_parts.intersection(range(c[1][0], c[1][1]))]
             body = [c for c in cands if c[1][0] in body_tokens]
-            nearest = min(body, key=lambda c: c[0])[1] if body else None
+            # at the same distance the longer place wins: "between my legs" (the saddle) over "legs"
+            nearest = min(body, key=lambda c: (c[0], c[1][0] - c[1][1]))[1] if body else None
             for gap, b, term_id in sorted(cands, key=lambda c: c[0]):
                 # a longer symptom phrase owns its words for other symptoms; a risk factor may share them
                 # ("fell off a ladder onto my back": a fall, and an injury to the back)

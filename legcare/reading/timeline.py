@@ -77,10 +77,30 @@ RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days
 EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
 ATTACK_RECALL_DAYS = 14.0  # such an attack in the last two weeks still needs a same-day check
 
+ACTIVITY_REACH = 6  # words from "sat", "drove"... to the time said of it
+ACTIVITY_MAX_DAYS = 1.0  # a spell of sitting or driving; "sitting at a desk for years" is a way of life
+LONG_SPELL = ("for ages", "for a long time")  # of sitting: an hour or two; of a complaint: months
+
+
+def after_an_activity(ctx: ContextReader, token: int) -> bool:
+    """`token` is a few words after "sat", "knelt", "drove", "slept"... in its sentence (timeline.activity_times)."""
+    return any(e <= token and token - e <= ACTIVITY_REACH and ctx.sentence_of[s] == ctx.sentence_of[token]
+               for s, e in ctx.cues.get("timeline.activity_times", []))
+
+
+def said_of_an_activity(ctx: ContextReader, span: "TimeSpan") -> bool:
+    """A time that says how long someone sat, knelt, drove or slept at one go ("sat cross-legged on the
+    floor for ages", "drove for 8 hours"), not how long the complaint has lasted."""
+    days, phrase, token = span
+    return (days <= ACTIVITY_MAX_DAYS or phrase in LONG_SPELL) and after_an_activity(ctx, token)
+
+
 def onset(ctx: ContextReader, background: Set[int] = frozenset()) -> Optional[str]:
-    """Sudden, rapid or gradual, from the onset words (not those in `background` sentences)."""
+    """Sudden, rapid or gradual, from the onset words (not those in `background` sentences; not a slow
+    "for ages" said of sitting or driving)."""
     for level in ("sudden", "rapid", "gradual"):
         if any(ctx.valid_cue(s, e) and ctx.sentence_of[s] not in background
+               and not (level == "gradual" and after_an_activity(ctx, s))
                for s, e in ctx.cues.get(f"onset.{level}", [])):
             return level
     return None
@@ -275,11 +295,13 @@ def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now
 
 def _valid(ctx: ContextReader, cue: str):
     """The cue's matches that count: not negated, not in a relative's story, not followed by
-    a word of its `not_<name>_after` list ("now I can barely": no recovery; "weaker than": a comparison)."""
+    a word of its `not_<name>_after` list ("now I can barely": no recovery; "weaker than": a comparison),
+    not right after one of its `not_<name>_before` list ("it still hasn't come back": no recovery)."""
     found = [(s, e) for s, e in ctx.cues.get(cue, []) if ctx.valid_cue(s, e)]
     section, _, name = cue.partition(".")
     not_after = {s for s, _ in ctx.cues.get(f"{section}.not_{name}_after", [])}
-    return [(s, e) for s, e in found if e not in not_after]
+    not_before = {e for _, e in ctx.cues.get(f"{section}.not_{name}_before", [])}
+    return [(s, e) for s, e in found if e not in not_after and s not in not_before]
 
 
 def _distinct_spans(spans):

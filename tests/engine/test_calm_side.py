@@ -60,6 +60,33 @@ def test_panic_jelly_legs_that_settle_are_not_escalated(level):
     assert level("my legs went to jelly during a panic attack, it passed after ten minutes") in ("self_care", "routine")
 
 
+@pytest.mark.parametrize("text", [
+    # a clear harmless cause that has already passed or is getting better each day: the numbness, the
+    # stairs or the wobble it caused do not need a doctor
+    "sat cross legged on the floor for ages and my foot went dead, I hobbled about till it came back, fine now",
+    "slept with my leg hanging off the sofa and my foot was pins and needles when I got up, gone after a minute",
+    "did a marathon on sunday, could not manage the stairs on monday, nearly back to normal today",
+    "my legs went shaky and tingly in a panic attack at work, I'm fine now",
+])
+def test_a_harmless_cause_that_has_passed_is_self_care(level, text):
+    assert level(text) == "self_care"
+
+
+@pytest.mark.parametrize("text", [
+    # the same harmless causes do not explain these, even though they passed
+    "my right arm and leg went tingly for a few minutes earlier, it went away, I've been anxious lately",
+    "sat cross legged and my foot went dead, it came back but now my face feels droopy",
+    "after the marathon I couldn't do the stairs, it's a bit better but my wee is dark brown",
+    "slept on my leg and it went numb, it's back now but I can't feel my bottom when I wipe",
+])
+def test_a_passed_episode_with_a_warning_sign_is_not_self_care(level, text):
+    assert level(text) in ("routine", "urgent", "emergency")
+
+
+def test_a_harmless_cause_that_has_not_passed_is_not_self_care(level):
+    assert level("sat cross legged for an hour and my foot went dead, it still hasn't come back") != "self_care"
+
+
 def test_heavy_legs_without_a_reason_stay_routine(level):
     assert level("my legs feel heavy") == "routine"
 

@@ -99,6 +99,29 @@ def test_unknown_symptom_in_red_flag(kdir):
     assert err.value.file == "red_flags.yml" and err.value.entry == "facial_droop"
 
 
+def test_a_self_care_rule_can_only_explain_routine_rules(kdir):
+    _edit(kdir / "triage.yml", "    explains: [nerve_symptoms, warning_signs, walking_or_standing_problems]",
+          "    explains: [nerve_symptoms, cannot_walk]")
+    with pytest.raises(KnowledgeError, match="'cannot_walk' is not a rule under 'routine'") as err:
+        load(kdir)
+    assert (err.value.file, err.value.entry, err.value.field) == ("triage.yml", "pressure_on_a_nerve_passed", "explains")
+    assert err.value.line
+
+
+def test_only_self_care_rules_explain(kdir):
+    _edit(kdir / "triage.yml", "  - id: nerve_symptoms\n", "  - id: nerve_symptoms\n    explains: [palpitations]\n")
+    with pytest.raises(KnowledgeError, match="unknown field") as err:
+        load(kdir)
+    assert err.value.entry == "nerve_symptoms"
+
+
+def test_a_near_rule_with_a_wrong_order_flag_names_its_entry(kdir):
+    _edit(kdir / "risk_factors.yml", "within: 2, words_first: true}", "within: 2, words_first: yes please}")
+    with pytest.raises(KnowledgeError, match="'words_first' must be true or false") as err:
+        load(kdir)
+    assert (err.value.file, err.value.entry) == ("risk_factors.yml", "back_injury") and err.value.line
+
+
 def test_duplicate_id(kdir):
     _edit(kdir / "conditions.yml", "  - id: herniated_disc", "  - id: sciatica")
     with pytest.raises(KnowledgeError, match="duplicate id 'sciatica'"):

@@ -595,3 +595,31 @@ def test_a_part_said_to_be_well_takes_no_symptom_word_from_beside_it(engine):
     out = engine.assess("legs wobbly after the gym, arms fine, face fine")
     assert "arm_weakness" not in out["symptoms"] and "leg_weakness" in out["symptoms"]
     assert "arm_weakness" in engine.assess("legs wobbly and my arms are weak too")["symptoms"]
+
+
+# ---------------------------------------------------------------- session 4: activity times, recovery, places
+def test_how_long_someone_sat_or_drove_is_not_how_long_the_complaint_has_lasted(engine):
+    sat = engine.extract("sat cross legged on the floor for ages and my foot went dead")
+    assert sat.duration is None and sat.onset != "gradual"  # "for ages" is the sitting, not months of numbness
+    drove = engine.extract("I drove for 8 hours and now my right leg is numb")
+    assert drove.duration is None
+    # the complaint's own time still counts, and so does a way of life
+    assert engine.extract("my legs have been weak for 3 days").duration_days == 3
+    assert engine.extract("sitting at a desk for years and my left leg has gone numb").duration_days >= 365
+
+
+def test_still_before_a_recovery_wording_undoes_it(engine):
+    assert "recovering" in engine.assess("my foot went dead, it's back to normal now")["timeline"]
+    assert "recovering" not in engine.assess("my foot went dead and it still hasn't come back")["timeline"]
+
+
+def test_the_saddle_is_read_whatever_was_said_before_it(engine):
+    # a leg named earlier used to win the tie between "legs" and "between my legs" for the numb word
+    for text in ("My right leg hurts. Between my legs feels numb.", "Between my legs feels numb."):
+        out = engine.assess(text)
+        assert "saddle_numbness" in out["symptoms"] and out["triage"]["level"] == "emergency", text
+
+
+def test_a_back_that_hurts_is_not_an_injury_to_the_back(engine):
+    assert "back_injury" not in engine.extract("my back hurts and my legs ache").risk_factors
+    assert "back_injury" in engine.extract("I hurt my back lifting a wardrobe").risk_factors

@@ -45,14 +45,16 @@ DURATION_PATTERNS = [
 SINCE_PATTERN = re.compile(
     r"\bsince\s+(yesterday|last night|this morning|this afternoon|this evening|today|tonight|"
     r"last week|last month|last year|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"the weekend|christmas|new year|january|february|march|april|may|june|july|august|"
+    r"the weekend|the morning|the afternoon|the evening|lunch|lunchtime|tea ?time|breakfast|dinner|supper|"
+    r"christmas|new year|january|february|march|april|may|june|july|august|"
     r"september|october|november|december|(?:my|the) (?:op|operation|surgery|fall|accident))\b")
 SINCE_CLOCK = re.compile(r"\bsince\s+(?:about\s+|around\s+)?(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s*(?:am|pm|o'?clock)\b"
                          r"|\bsince\s+(?:[01]?\d|2[0-3])[:.][0-5]\d\b")
 SINCE_DAYS = {
     "yesterday": 1, "last night": 1, "this morning": 0.3, "this afternoon": 0.2, "this evening": 0.1,
     "today": 0.3, "tonight": 0.1, "last week": 7, "last month": 30, "last year": 365,
-    "the weekend": 3, "christmas": 60, "new year": 60,
+    "the weekend": 3, "the morning": 0.3, "the afternoon": 0.2, "the evening": 0.1, "lunch": 0.2,
+    "lunchtime": 0.2, "teatime": 0.1, "tea time": 0.1, "breakfast": 0.3, "dinner": 0.1, "supper": 0.1, "christmas": 60, "new year": 60,
 }
 VAGUE_DURATIONS = [
     (re.compile(r"\bfor (?:ages|a long time|a while now|years and years|as long as i can remember)\b"), 180.0),

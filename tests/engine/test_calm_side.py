@@ -83,6 +83,11 @@ def test_a_passed_episode_with_a_warning_sign_is_not_self_care(level, text):
     assert level(text) in ("routine", "urgent", "emergency")
 
 
+def test_jittery_legs_after_energy_drinks_are_self_care_but_not_a_racing_heart(level):
+    assert level("had three energy drinks to get through my shift and my legs are jittery and twitchy") == "self_care"
+    assert level("had three energy drinks and my heart is racing and my legs are shaky") != "self_care"
+
+
 def test_a_harmless_cause_that_has_not_passed_is_not_self_care(level):
     assert level("sat cross legged for an hour and my foot went dead, it still hasn't come back") != "self_care"
 

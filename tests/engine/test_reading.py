@@ -623,3 +623,29 @@ def test_the_saddle_is_read_whatever_was_said_before_it(engine):
 def test_a_back_that_hurts_is_not_an_injury_to_the_back(engine):
     assert "back_injury" not in engine.extract("my back hurts and my legs ache").risk_factors
     assert "back_injury" in engine.extract("I hurt my back lifting a wardrobe").risk_factors
+
+
+@pytest.mark.parametrize("text", [
+    # a stroke told in everyday words (our own wording of the patterns new writers used)
+    "my mum's mouth looks lower on the left side and her left leg is dragging",
+    "grandad sounded drunk on the phone just now and he never drinks, and his right leg feels lazy",
+    "night shift: resident can't weight bear on her R leg and her R grip is weak, last seen well at 10",
+    "my husband does not know me since teatime and his legs have gone like rubber",
+    "neighbour found dad in the garden, he didn't know how he'd got there and his left leg was dragging",
+    # muscle breakdown said with "water" and a heavy leg
+    "on a statin, legs ache and feel weak for three days and today his water is brown",
+    "thighs like concrete after spin class and my wee is dark brown",
+    # a cold, blue leg since a time of day
+    "her leg went cold and blue grey from the knee down since the afternoon and she is crying",
+])
+def test_warning_signs_in_other_words_escalate(engine, text):
+    assert level(engine, text) == "emergency"
+
+
+def test_pins_in_the_feet_is_tingling(engine):
+    assert "tingling" in engine.extract("started with pins in the soles of my feet").symptoms
+
+
+def test_a_letter_before_a_limb_is_its_side(engine):
+    assert engine.extract("weak L leg since this morning").side == "left"
+    assert engine.extract("r u ok, my legs ache").side != "right"

@@ -35,9 +35,9 @@ What the generated configuration does, and why:
   a kept-alive connection gets the connection closed without a word and
   without a log line (haproxy's rule for keep-alive: "the client is required
   to retry", which a client must not do with a POST it cannot know was not
-  processed). Measured under `make reliability-cluster`'s kill -9 of a
-  replica: 6 of 1,022 turns dropped that way with keep-alive, 0 of 1,108
-  (4 JSON 502s) with `option httpclose`. So haproxy closes each client
+  processed). Measured with the reliability suite's kill -9 of a replica
+  under load, run on its own: 6 of 1,022 turns dropped that way with
+  keep-alive, 0 of 1,108 (4 JSON 502s) with `option httpclose`. So haproxy closes each client
   connection after its answer; the cost is a new TCP connection per request
   from the client (websockets are one long request and are not affected).
 - **JSON errors.** haproxy's own 400, 403, 408, 500, 502, 503 and 504 pages

@@ -53,8 +53,10 @@ SINCE_CLOCK = re.compile(r"\bsince\s+(?:about\s+|around\s+)?(?:[01]?\d|2[0-3])(?
 SINCE_DAYS = {
     "yesterday": 1, "last night": 1, "this morning": 0.3, "this afternoon": 0.2, "this evening": 0.1,
     "today": 0.3, "tonight": 0.1, "last week": 7, "last month": 30, "last year": 365,
-    "the weekend": 3, "the morning": 0.3, "the afternoon": 0.2, "the evening": 0.1, "lunch": 0.2,
-    "lunchtime": 0.2, "teatime": 0.1, "tea time": 0.1, "breakfast": 0.3, "dinner": 0.1, "supper": 0.1, "christmas": 60, "new year": 60,
+    "the weekend": 3, "christmas": 60, "new year": 60,
+    # a time of day said without "this": today's
+    "the morning": 0.3, "the afternoon": 0.2, "the evening": 0.1, "breakfast": 0.3, "lunch": 0.2, "lunchtime": 0.2,
+    "teatime": 0.1, "tea time": 0.1, "dinner": 0.1, "supper": 0.1,
 }
 VAGUE_DURATIONS = [
     (re.compile(r"\bfor (?:ages|a long time|a while now|years and years|as long as i can remember)\b"), 180.0),

@@ -649,3 +649,8 @@ def test_pins_in_the_feet_is_tingling(engine):
 def test_a_letter_before_a_limb_is_its_side(engine):
     assert engine.extract("weak L leg since this morning").side == "left"
     assert engine.extract("r u ok, my legs ache").side != "right"
+
+
+def test_lower_back_and_a_dry_mouth_are_no_drooping_face(engine):
+    assert "facial_droop" not in engine.extract("my lower back hurts and I have a dry mouth").symptoms
+    assert "slurred_speech" not in engine.extract("she sounded fed up on the phone, her legs ache").symptoms

@@ -194,11 +194,14 @@ def duration(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, Set[str]
     """How long it has been going on: the longest time the person gives (`spans` from time_spans).
 
     Only times given in sentences about the complaint (that tell a symptom,
-    or follow one that does: "It's been 20 mins"); see `any_duration` for a
+    or follow one that does: "It's been 20 mins", or say it is the same
+    complaint: "been like this for two years"); see `any_duration` for a
     time said of something else ("I stopped my blood thinner two weeks ago"),
     which counts only when nothing else places the complaint in time.
     """
-    about = [sp for sp in spans if told.get(ctx.sentence_of[sp[2]]) or told.get(ctx.sentence_of[sp[2]] - 1)]
+    same = {ctx.sentence_of[s] for s, _ in _valid(ctx, "timeline.same_complaint")}  # "been like this for years"
+    about = [sp for sp in spans if told.get(ctx.sentence_of[sp[2]]) or told.get(ctx.sentence_of[sp[2]] - 1)
+             or ctx.sentence_of[sp[2]] in same]
     return any_duration(about)
 
 

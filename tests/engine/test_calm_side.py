@@ -67,6 +67,7 @@ def test_panic_jelly_legs_that_settle_are_not_escalated(level):
     "slept with my leg hanging off the sofa and my foot was pins and needles when I got up, gone after a minute",
     "did a marathon on sunday, could not manage the stairs on monday, nearly back to normal today",
     "my legs went shaky and tingly in a panic attack at work, I'm fine now",
+    "my left leg went dead sitting on the loo too long, pins and needles for a minute then fine",
 ])
 def test_a_harmless_cause_that_has_passed_is_self_care(level, text):
     assert level(text) == "self_care"

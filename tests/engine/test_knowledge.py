@@ -100,7 +100,7 @@ def test_unknown_symptom_in_red_flag(kdir):
 
 
 def test_a_self_care_rule_can_only_explain_routine_rules(kdir):
-    _edit(kdir / "triage.yml", "    explains: [nerve_symptoms, warning_signs, walking_or_standing_problems]",
+    _edit(kdir / "triage.yml", "    explains: [nerve_symptoms, warning_signs, walking_or_standing_problems, one_sided_weakness]",
           "    explains: [nerve_symptoms, cannot_walk]")
     with pytest.raises(KnowledgeError, match="'cannot_walk' is not a rule under 'routine'") as err:
         load(kdir)

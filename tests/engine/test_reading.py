@@ -654,3 +654,15 @@ def test_a_letter_before_a_limb_is_its_side(engine):
 def test_lower_back_and_a_dry_mouth_are_no_drooping_face(engine):
     assert "facial_droop" not in engine.extract("my lower back hurts and I have a dry mouth").symptoms
     assert "slurred_speech" not in engine.extract("she sounded fed up on the phone, her legs ache").symptoms
+
+
+def test_the_time_of_a_sentence_about_the_same_complaint_is_its_duration(engine):
+    # "been like this for years" places the complaint; "after a few minutes he's off again" is a rest
+    out = engine.assess("He can only walk 100 yards before his legs go numb and ache and he sits on a bench. "
+                        "After a few minutes he's off again. Been like this and slowly worse for a couple of years.")
+    assert out["duration"]["days"] >= 365 and out["onset"] == "gradual" and out["triage"]["level"] != "emergency"
+
+
+def test_a_polish_negation_with_a_pronoun_before_it_is_read(engine):
+    out = engine.extract("Mówi, że plecy go nie bolą, ale nogi są słabe")
+    assert "back_pain" not in out.symptoms and "back_pain" in out.negated

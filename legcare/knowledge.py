@@ -480,7 +480,7 @@ def _load_rules(chk: _Checker, nodes: Any, what: str, level: Optional[str],
             fields.add("explains")
             explains = chk.texts(node, "explains", rule_id, required=False)
             for rid in explains:
-                if rid not in (explainable or {}):
+                if rid not in (explainable or ()):
                     chk.fail(f"'{rid}' is not a rule under 'routine'", node, rule_id, "explains")
         unknown = set(node) - fields
         if unknown:

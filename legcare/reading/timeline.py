@@ -100,8 +100,8 @@ def said_of_an_activity(ctx: ContextReader, span: "TimeSpan") -> bool:
 
 
 def onset(ctx: ContextReader, background: Set[int] = frozenset()) -> Optional[str]:
-    """Sudden, rapid or gradual, from the onset words (not those in `background` sentences; not a slow
-    "for ages" said of sitting or driving)."""
+    """Sudden, rapid or gradual, from the onset words (not those in `background` sentences; no slow-onset
+    word a few words after "sat", "drove"... : "sat cross-legged for ages" says how long someone sat)."""
     for level in ("sudden", "rapid", "gradual"):
         if any(ctx.valid_cue(s, e) and ctx.sentence_of[s] not in background
                and not (level == "gradual" and after_an_activity(ctx, s))

@@ -38,11 +38,20 @@ def wait_http(url: str, timeout: float, proc: Optional[subprocess.Popen] = None)
         except urllib.error.HTTPError as exc:
             if exc.code < 500:
                 return
-            last = exc
+            last = _with_body(exc)
         except Exception as exc:  # not up yet
             last = exc
         time.sleep(0.25)
     raise TimeoutError(f"{url} not ready after {timeout:.0f} s ({last})")
+
+
+def _with_body(exc: urllib.error.HTTPError, limit: int = 300) -> str:
+    """The error with the start of its answer: /health/ready says which check fails (names, no secrets)."""
+    try:
+        body = exc.read(limit).decode(errors="replace").strip()
+    except Exception:  # the answer could not be read: the status alone
+        body = ""
+    return f"{exc}: {body}" if body else str(exc)
 
 
 @dataclass

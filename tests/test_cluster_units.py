@@ -68,3 +68,32 @@ def test_a_stopped_postgres_is_started_again_waiting_longer_while_it_fails():
     assert pg.starts == 1  # not before its time
     advance(0.5)
     assert pg.starts == 2 and lines[-1] == "PostgreSQL restarted" and pg.running
+
+
+def test_a_server_that_never_gets_ready_is_reported_with_what_its_readiness_says():
+    # the operator (and a failing test) sees which check fails, not only "503"
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from ops.servers import wait_http
+
+    class NotReady(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = json.dumps({"ready": False, "checks": {"tracker_store": "OperationalError"}}).encode()
+            self.send_response(503)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), NotReady)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(TimeoutError) as err:
+            wait_http(f"http://127.0.0.1:{httpd.server_address[1]}/health/ready", 1)
+    finally:
+        httpd.shutdown()
+    assert "503" in str(err.value) and "tracker_store" in str(err.value) and "OperationalError" in str(err.value)

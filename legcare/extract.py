@@ -70,6 +70,9 @@ class Extractor:
         neg_risks: Set[str] = set()
         conds: Dict[str, str] = {}
         family_mentions = False
+        # a story told of someone else: what that relative "had" is their own history, not the family's
+        told_sentences = {sentence_of[m.start] for m in mentions if m.kind == "S" and m.status == "present"}
+        of_other = ctx.about_someone_else(told_sentences)
         for m in mentions:
             span_text = doc[m.start:m.end].text
             if m.kind == "S":
@@ -84,7 +87,8 @@ class Extractor:
                     family_mentions |= m.status == "family"
             elif m.kind == "R":
                 lifelong = m.status == "past" and self.kb.risk_factors[m.id].history_counts
-                if m.status == "present" or lifelong:  # "breast cancer 5 years ago" still counts
+                theirs = m.status == "family" and of_other and ctx.in_relative_history(m)
+                if m.status == "present" or lifelong or theirs:  # "breast cancer 5 years ago" still counts
                     if m.id not in risks:
                         risks.append(m.id)
                 elif m.status == "negated":
@@ -159,6 +163,7 @@ class Extractor:
             findings.translated_from = translation.language
             findings.spans = {}  # offsets in the English text are not the person's words
             findings.evidence = {}
-        if findings.age is not None and findings.age >= 65 and "older_age" not in risks:
-            risks.append("older_age")
+        if findings.age is not None:  # "I'm 72": older age; "my son (8)": a child (`ages` in risk_factors.yml)
+            risks.extend(r.id for r in self.kb.risk_factors.values()
+                         if r.ages and r.ages[0] <= findings.age <= r.ages[1] and r.id not in risks)
         return findings

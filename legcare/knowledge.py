@@ -29,9 +29,9 @@ STORIES = ("passed_attack", "passed_attack_days_ago", "worsening", "spreading_up
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
     "negation": ("before", "pseudo", "after", "stop", "list_links", "body_well"),
-    "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "past", "ongoing",
+    "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "third_person", "past", "ongoing",
                 "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
-    "onset": ("sudden", "rapid", "gradual"),
+    "onset": ("sudden", "rapid", "gradual", "not_gradual_after", "not_gradual_before"),
     "side": ("left", "right", "not_side_after", "compared_with", "in_use", "both", "one", "plural_body", "singular_body",
              "arm_words", "leg_words"),
     "timeline": ("today", "days", "worsening_fast", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "not_recovery_before", "stable", "activity_times", "same_complaint",
@@ -41,7 +41,7 @@ LANGUAGE_LISTS = {
 # Sections whose names are the educator's own, in order (lowest part of the body first).
 LANGUAGE_ORDERED = ("body_heights",)
 RULE_TESTS = (
-    "symptom", "all_symptoms", "none", "risk", "onset", "not_onset", "side", "story",
+    "symptom", "all_symptoms", "none", "risk", "no_risk", "onset", "not_onset", "side", "story",
     "max_days", "min_days", "unless",
 )
 
@@ -150,6 +150,7 @@ class Term:
     generic_of: Tuple[str, ...] = ()
     not_phrases: Tuple[str, ...] = ()  # look-alikes that are not this ("fell asleep" is no fall)
     history_counts: bool = False  # risk factors: one in the past still counts ("breast cancer 5 years ago")
+    ages: Optional[Tuple[int, int]] = None  # risk factors: also present when the person's age is in this range
 
 
 @dataclass(frozen=True)
@@ -392,7 +393,8 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             chk.fail("ids must be lower_case_with_underscores", body, str(term_id), "id")
         node = chk.mapping(node, "the entry", term_id)
         name = chk.text(node, "name", term_id)
-        phrases = chk.texts(node, "phrases", term_id)
+        ages = _age_range(chk, node, term_id)
+        phrases = chk.texts(node, "phrases", term_id, required=ages is None)
         misspellings = chk.texts(node, "misspellings", term_id, required=False)
         near = []
         for rule in node.get("near") or []:
@@ -415,12 +417,24 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             sources=chk.sources(node, term_id, seeds),
             generic_of=chk.texts(node, "generic_of", term_id, required=False),
             not_phrases=chk.texts(node, "not_phrases", term_id, required=False),
-            history_counts=_flag(chk, node, "history_counts", term_id))
+            history_counts=_flag(chk, node, "history_counts", term_id), ages=ages)
         unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources", "generic_of",
-                               "not_phrases", "history_counts"}
+                               "not_phrases", "history_counts", "ages"}
         if unknown:
             chk.fail(f"unknown field(s) {sorted(unknown)}", node, term_id)
     return terms
+
+
+def _age_range(chk: _Checker, node: dict, entry: str) -> Optional[Tuple[int, int]]:
+    """`ages: [low, high]`: the risk factor holds for a person whose age (in years) is in that range."""
+    value = node.get("ages")
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            or not 0 <= value[0] <= value[1] <= 120):
+        chk.fail("'ages' must be two whole numbers [low, high] from 0 to 120, low first", node, entry, "ages")
+    return (value[0], value[1])
 
 
 def _flag(chk: _Checker, node: dict, key: str, entry: str) -> bool:
@@ -501,10 +515,10 @@ def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term
             for s in chk.seq(value, key, rule_id):
                 if s not in symptoms:
                     chk.fail(f"unknown symptom id '{s}' (not in symptoms.yml)", test, rule_id, f"when.{key}")
-        elif key == "risk":
+        elif key in ("risk", "no_risk"):
             for r in chk.seq(value, key, rule_id):
                 if r not in risks:
-                    chk.fail(f"unknown risk factor id '{r}' (not in risk_factors.yml)", test, rule_id, "when.risk")
+                    chk.fail(f"unknown risk factor id '{r}' (not in risk_factors.yml)", test, rule_id, f"when.{key}")
         elif key in ("onset", "not_onset"):
             for o in chk.seq(value, key, rule_id):
                 if o not in ONSETS:
@@ -525,7 +539,8 @@ def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term
     # a test that can never hold is a mistake, not a rule
     clashes = [("onset", "not_onset", "the same onset is both required and excluded"),
                ("symptom", "none", "the same symptom is both required and excluded"),
-               ("all_symptoms", "none", "the same symptom is both required and excluded")]
+               ("all_symptoms", "none", "the same symptom is both required and excluded"),
+               ("risk", "no_risk", "the same risk factor is both required and excluded")]
     for a, b, why in clashes:
         if a in test and b in test and set(test[a]) & set(test[b]):
             chk.fail(f"{why} ({', '.join(sorted(set(test[a]) & set(test[b])))}), so the rule can never fire",

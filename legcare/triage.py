@@ -30,6 +30,8 @@ def test_holds(test: Dict[str, Any], f: Findings) -> bool:
             return False
         if key == "risk" and not set(f.risk_factors).intersection(value):
             return False
+        if key == "no_risk" and set(f.risk_factors).intersection(value):
+            return False
         if key == "onset" and f.onset not in value:
             return False
         if key == "not_onset" and f.onset in value:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -159,6 +159,7 @@ class ContextReader:
 
     def _family_scopes(self) -> List[Tuple[int, int]]:
         scopes = []
+        self._relative_history: List[Tuple[int, int]] = []  # what a named relative had (not "runs in the family")
         verbs = self.cues.get("context.relative_verbs", [])
         for s, e in self.cues.get("context.relatives", []):
             reach = self.rule("context.relatives").cue_reach or 3
@@ -170,6 +171,7 @@ class ContextReader:
             said = (self.lower[i] for i in range(self.n) if self.sentence_of[i] == sentence)
             if any(w in PAST_VERBS for w in said) or self._in_sentence_with("context.past", sentence):
                 scopes.append((verb[1], self._scope_end(verb[1], "context.relatives"), "all"))
+                self._relative_history.append(scopes[-1][:2])
             else:
                 # "my dad has MS", "mum had a stroke": family history for named conditions and
                 # risk factors; "dad's had a lopsided smile": a relative telling today's story
@@ -260,6 +262,20 @@ class ContextReader:
                 by_sentence[sent].append(i)
         return all(self.lower[toks[-1]] == "?" or toks[0] in starts or len(toks) == 1 and toks[0] in HARD_BOUNDARIES
                    for toks in by_sentence.values() if toks)
+
+    def in_relative_history(self, m: Mention) -> bool:
+        """Is the mention in what a named relative had ("dad had lung cancer"), not a family phrase?"""
+        return any(s <= m.start < e for s, e in self._relative_history)
+
+    def about_someone_else(self, sentences: Iterable[int]) -> bool:
+        """Do these sentences (those telling the symptoms) speak of another person ("he", "her legs")
+        and never of the writer ("I", "my")?"""
+        wanted = set(sentences)
+        if not wanted:
+            return False
+        third = {s for s, _ in self.cues.get("context.third_person", [])}
+        said = [i for i in range(self.n) if self.sentence_of[i] in wanted]
+        return any(i in third for i in said) and not any(i in self.first_person for i in said)
 
     # ------------------------------------------------------------ status
     def status(self, m: Mention) -> str:

@@ -101,11 +101,12 @@ def said_of_an_activity(ctx: ContextReader, span: "TimeSpan") -> bool:
 
 def onset(ctx: ContextReader, background: Set[int] = frozenset()) -> Optional[str]:
     """Sudden, rapid or gradual, from the onset words (not those in `background` sentences; no slow-onset
-    word a few words after "sat", "drove"... : "sat cross-legged for ages" says how long someone sat)."""
+    word a few words after "sat", "drove"... : "sat cross-legged for ages" says how long someone sat;
+    none undone by its `not_<level>_after`/`_before` words: "slowly improving" is recovery, "walking
+    slowly" a pace)."""
     for level in ("sudden", "rapid", "gradual"):
-        if any(ctx.valid_cue(s, e) and ctx.sentence_of[s] not in background
-               and not (level == "gradual" and after_an_activity(ctx, s))
-               for s, e in ctx.cues.get(f"onset.{level}", [])):
+        if any(ctx.sentence_of[s] not in background and not (level == "gradual" and after_an_activity(ctx, s))
+               for s, e in _valid(ctx, f"onset.{level}")):
             return level
     return None
 

@@ -100,3 +100,50 @@ def test_heavy_legs_without_a_reason_stay_routine(level):
 def test_running_a_temperature_is_not_exercise(engine):
     out = engine.extract("he's running a temperature and his legs ache")
     assert "heavy_exercise" not in out.risk_factors
+
+
+@pytest.mark.parametrize("text", [
+    # a child's evening aches with a normal day (growing pains)
+    "my son (8) says his legs ache at bedtime, both shins, he runs about all day and has no limp",
+    "our 6 year old wakes some nights with sore legs, fine and racing round by the morning",
+    # aches after a vaccine, around a period, from shoes, a back strained lifting
+    "had my flu jab yesterday and my legs and arms ache a bit today, no temperature",
+    "my legs feel heavy and achy the day before my period every month, gone once it starts",
+    "new work boots this week and my shins ache by the evening",
+    "tweaked my back lifting a heavy box yesterday, legs fine, peeing normally, no numbness",
+    # a standing job, an everyday activity kept up all day, a fright or nerves
+    "I'm a hairdresser and by the end of the day my legs ache and feel heavy",
+    "walked round the city all day sightseeing and my legs are throbbing tonight",
+    "legs go to jelly whenever I have to give a speech, fine once I sit down",
+])
+def test_everyday_causes_in_other_words_are_self_care(level, text):
+    assert level(text) == "self_care"
+
+
+@pytest.mark.parametrize("text", [
+    # a child with a limp, one leg, or a fever is not growing pains
+    "my son (8) has had pain in his left shin for a week and he is limping",
+    "my 6 year old has a temperature and says her legs hurt, she won't walk",
+    # weakness, numbness or tingling after a vaccine is not the usual reaction
+    "had my booster 3 days ago and now my legs feel weak and tingly",
+    # a back that hurts with numbness, a weak leg, or in someone with cancer
+    "hurt my back lifting a box and now my left foot is numb",
+    "strained my back gardening, I had breast cancer 4 years ago",
+    # a 15 year old's months-long aches are not growing pains
+    "my daughter is 15 and her legs have ached for a few months, she gave up netball",
+])
+def test_everyday_causes_do_not_cover_warning_signs(level, text):
+    assert level(text) != "self_care"
+
+
+def test_a_smokers_calves_that_hurt_on_the_hill_are_not_exercise_soreness(level):
+    # the walk that always hurts and eases with rest (claudication), not a one-off climb
+    assert level("I'm 70 and smoke, my calves hurt walking up the hill to the shop, I have to stop "
+                 "at the bench and then they're ok") == "routine"
+    assert level("I'm 30, walked up a big hill on Sunday and my thighs are still sore, better each day") == "self_care"
+
+
+def test_slowly_getting_better_is_not_a_slow_onset(engine):
+    f = engine.extract("did a big hill walk on Sunday, my quads ache on the stairs, it's slowly improving")
+    assert f.onset is None and "recovering" in f.timeline
+    assert engine.extract("my legs have been slowly getting weaker for months").onset == "gradual"

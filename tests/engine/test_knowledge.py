@@ -157,3 +157,33 @@ def test_missing_file(kdir):
 def test_yes_and_no_stay_words(kdir):
     kb = load(kdir)
     assert "no" in kb.language["negation"]["before"]
+
+
+def test_an_age_range_must_be_two_ordered_numbers(kdir):
+    _edit(kdir / "risk_factors.yml", "    ages: [1, 12]", "    ages: [12, 1]")
+    with pytest.raises(KnowledgeError, match="'ages' must be two whole numbers") as err:
+        load(kdir)
+    assert (err.value.file, err.value.entry, err.value.field) == ("risk_factors.yml", "child", "ages")
+    assert err.value.line
+
+
+def test_a_risk_factor_without_phrases_needs_an_age_range(kdir):
+    _edit(kdir / "risk_factors.yml", "    ages: [1, 12]\n", "")
+    with pytest.raises(KnowledgeError, match="phrases") as err:
+        load(kdir)
+    assert err.value.entry == "child" and err.value.line
+
+
+def test_a_rule_cannot_require_and_exclude_the_same_risk_factor(kdir):
+    _edit(kdir / "triage.yml", "no_risk: [smoking, diabetes, older_age, high_cholesterol]",
+          "no_risk: [heavy_exercise, diabetes]")
+    with pytest.raises(KnowledgeError, match="the same risk factor is both required and excluded") as err:
+        load(kdir)
+    assert err.value.entry == "circulation_signs" and err.value.line
+
+
+def test_an_unknown_risk_factor_in_no_risk_is_named(kdir):
+    _edit(kdir / "triage.yml", "no_risk: [smoking, diabetes, older_age, high_cholesterol]", "no_risk: [smokin]")
+    with pytest.raises(KnowledgeError, match="unknown risk factor id 'smokin'") as err:
+        load(kdir)
+    assert err.value.field == "when.no_risk"

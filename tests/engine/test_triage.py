@@ -83,3 +83,30 @@ def test_output_never_words_a_diagnosis(engine):
 
 def test_levels_are_ordered():
     assert LEVEL_ORDER["emergency"] > LEVEL_ORDER["urgent"] > LEVEL_ORDER["routine"] > LEVEL_ORDER["self_care"]
+
+
+def test_what_a_relative_had_is_their_own_history_when_the_story_is_theirs(engine):
+    # the cancer belongs to the person whose legs are weak: the same-day check for cancer and weakness
+    out = engine.assess("Dad had lung cancer treated last year. This week he says his legs feel weak on the stairs.")
+    assert "cancer" in out["risk_factors"] and out["triage"]["level"] == "urgent"
+    # in the writer's own story it stays family history
+    mine = engine.assess("My mum had breast cancer years ago. My legs feel weak this week.")
+    assert "cancer" not in mine["risk_factors"] and "family_history" in mine["risk_factors"]
+
+
+def test_one_leg_weak_for_days_is_checked_today(engine):
+    assert engine.assess("foot drop since last week, right side")["triage"]["level"] == "urgent"
+    assert engine.assess("my right leg has been weak for a year")["triage"]["level"] == "routine"
+
+
+def test_one_calf_bigger_than_the_other_is_one_sided(engine):
+    f = engine.extract("my calf is double the size of the other one, been 2 days")
+    assert f.side == "one"
+    assert engine.assess("my calf is double the size of the other one, been 2 days")["triage"]["level"] == "urgent"
+
+
+def test_long_standing_bladder_trouble_that_is_not_getting_worse_is_urgent_not_an_ambulance(engine):
+    out = engine.assess("For about a year I've had to rush to the loo and sometimes leak, and my legs have got stiff")
+    assert out["triage"]["level"] == "urgent"
+    # new, or getting worse: the emergency
+    assert engine.assess("since yesterday I can't pee and my legs are numb")["triage"]["level"] == "emergency"

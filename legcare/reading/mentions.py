@@ -80,6 +80,12 @@ class MentionFinder:
         self.body_matcher.add("FEEL", self._docs([w for g in FEELING_GROUPS for w in kb.word_groups.get(g, ())]))
         self.speller.build()
 
+    def _placed(self, lower: Sequence[str], b: Tuple[int, int]) -> bool:
+        """A region word ("side", "half") that a few words before it place ("on the same side")."""
+        side = self.kb.language["side"]
+        return (lower[b[0]] in side["regions"]
+                and any(w in side["placed_by"] for w in lower[max(0, b[0] - 3):b[0]]))
+
     def has_body_words(self, fixed: Doc) -> bool:
         """Does the text name a part of the body, or how it feels or works (after `find` lemmatised it)?"""
         return bool(self.body_matcher(fixed))
@@ -125,6 +131,7 @@ class MentionFinder:
             side, rule_key = strings[key].split("|", 1)
             hits.setdefault(rule_key, {}).setdefault(side, []).append((s, e))
         candidates: Dict[Tuple[int, int], List[Tuple[int, Tuple[int, int], str]]] = {}
+        aside = _bracketed(fixed)  # "my arm and leg on the same side (left) feel weak": an aside adds no distance
         for rule_key, sides in hits.items():
             if "A" not in sides or "B" not in sides:
                 continue
@@ -135,7 +142,8 @@ class MentionFinder:
                         continue
                     if words_first and a[0] > b[0]:
                         continue
-                    gap = b[0] - a[1] if b[0] >= a[1] else a[0] - b[1]
+                    lo, hi = (a[1], b[0]) if b[0] >= a[1] else (b[1], a[0])
+                    gap = hi - lo - sum(1 for i in range(lo, hi) if i in aside)
                     if gap <= within:
                         candidates.setdefault(a, []).append((gap, b, term_id))
         lower = [t.lower_ for t in fixed]
@@ -154,6 +162,10 @@ class MentionFinder:
                           and not body_tokens.intersection(range(k.start, k.end))), None)
             cands = [c for c in cands if not well_parts.intersection(range(c[1][0], c[1][1]))]
             body = [c for c in cands if c[1][0] in body_tokens]
+            # "my arm and leg on the same side feel weak": a side placed by "on" says where, the limbs
+            # are what is weak (the side still counts when no limb is named)
+            limbs = [c for c in body if not self._placed(lower, c[1])]
+            body = limbs or body
             # at the same distance the longer place wins: "between my legs" (the saddle) over "legs"
             nearest = min(body, key=lambda c: (c[0], c[1][0] - c[1][1]))[1] if body else None
             for gap, b, term_id in sorted(cands, key=lambda c: c[0]):
@@ -192,6 +204,23 @@ class MentionFinder:
         kept.sort(key=lambda m: (m.start, m.end))
         return kept
 
+
+
+ASIDE_MAX = 5  # tokens inside a short bracketed aside: "(left)", "(80)", "(the bad one)"
+
+
+def _bracketed(doc: Doc) -> Set[int]:
+    """Token indices of short bracketed asides, brackets included."""
+    out: Set[int] = set()
+    opened = None
+    for t in doc:
+        if t.text == "(":
+            opened = t.i
+        elif t.text == ")" and opened is not None:
+            if t.i - opened - 1 <= ASIDE_MAX:
+                out.update(range(opened, t.i + 1))
+            opened = None
+    return out
 
 
 COORDINATION = {"and", "or", ",", "&", "/", "both", "my", "the", "his", "her", "their", "left", "right", "also", "plus", "n"}

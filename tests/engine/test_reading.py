@@ -666,3 +666,20 @@ def test_the_time_of_a_sentence_about_the_same_complaint_is_its_duration(engine)
 def test_a_polish_negation_with_a_pronoun_before_it_is_read(engine):
     out = engine.extract("Mówi, że plecy go nie bolą, ale nogi są słabe")
     assert "back_pain" not in out.symptoms and "back_pain" in out.negated
+
+
+def test_limbs_placed_on_a_side_are_what_is_weak_and_an_aside_adds_no_distance(engine):
+    f = engine.extract("my arm and leg on the same side (left) have felt weak since this morning")
+    assert {"arm_weakness", "leg_weakness"} <= set(f.symptoms)
+    assert engine.assess("my arm and leg on the same side (left) have felt weak since this morning")[
+        "triage"]["level"] == "emergency"
+    # a side on its own is still what is weak
+    assert {"arm_weakness", "leg_weakness"} <= set(engine.extract("my left side is weak").symptoms)
+
+
+def test_something_told_as_happening_now_is_today(engine):
+    # no clock time, but "just said" and "I'm at a wedding" place a one-sided numb leg in the last hours
+    for text in ("A colleague just said her right leg has gone numb and she can't feel the pedals",
+                 "I'm at a wedding and my brother's left leg keeps buckling, he says it's numb from the hip down"):
+        out = engine.assess(text)
+        assert out["duration"]["days"] <= 1 and out["triage"]["level"] == "emergency", text

@@ -33,7 +33,7 @@ LANGUAGE_LISTS = {
                 "recent", "hypothetical", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual", "not_gradual_after", "not_gradual_before"),
     "side": ("left", "right", "not_side_after", "compared_with", "in_use", "both", "one", "plural_body", "singular_body",
-             "arm_words", "leg_words", "regions", "placed_by"),
+             "arm_words", "leg_words", "regions", "placed_by", "whole_body"),
     "timeline": ("today", "days", "worsening_fast", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "not_recovery_before", "stable", "activity_times", "same_complaint",
                  "contrast", "spread"),
     "reference": ("weather",),

@@ -83,8 +83,15 @@ class MentionFinder:
     def _placed(self, lower: Sequence[str], b: Tuple[int, int]) -> bool:
         """A region word ("side", "half") that a few words before it place ("on the same side")."""
         side = self.kb.language["side"]
-        return (lower[b[0]] in side["regions"]
+        return (lower[b[1] - 1] in side["regions"]
                 and any(w in side["placed_by"] for w in lower[max(0, b[0] - 3):b[0]]))
+
+    def _side_of_a_part(self, lower: Sequence[str], b: Tuple[int, int], body_tokens: Set[int]) -> bool:
+        """A region word followed by "of" and a named part ("side of his mouth"), not "of my body"."""
+        side = self.kb.language["side"]
+        if lower[b[1] - 1] not in side["regions"] or b[1] >= len(lower) or lower[b[1]] != "of":
+            return False
+        return any(i in body_tokens and lower[i] not in side["whole_body"] for i in range(b[1] + 1, b[1] + 4))
 
     def has_body_words(self, fixed: Doc) -> bool:
         """Does the text name a part of the body, or how it feels or works (after `find` lemmatised it)?"""
@@ -165,7 +172,12 @@ class MentionFinder:
             # "my arm and leg on the same side feel weak": a side placed by "on" says where, the limbs
             # are what is weak (the side still counts when no limb is named)
             limbs = [c for c in body if not self._placed(lower, c[1])]
-            body = limbs or body
+            if limbs:
+                cands = [c for c in cands if not self._placed(lower, c[1])]
+                body = limbs
+            # "the left side of his mouth isn't going up": that side is the mouth's, not the body's
+            cands = [c for c in cands if not self._side_of_a_part(lower, c[1], body_tokens)]
+            body = [c for c in body if not self._side_of_a_part(lower, c[1], body_tokens)]
             # at the same distance the longer place wins: "between my legs" (the saddle) over "legs"
             nearest = min(body, key=lambda c: (c[0], c[1][0] - c[1][1]))[1] if body else None
             for gap, b, term_id in sorted(cands, key=lambda c: c[0]):

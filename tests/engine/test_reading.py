@@ -683,3 +683,11 @@ def test_something_told_as_happening_now_is_today(engine):
                  "I'm at a wedding and my brother's left leg keeps buckling, he says it's numb from the hip down"):
         out = engine.assess(text)
         assert out["duration"]["days"] <= 1 and out["triage"]["level"] == "emergency", text
+
+
+def test_the_side_of_a_named_part_is_that_parts(engine):
+    # "the left side of his mouth isn't going up": no arm or leg weakness read (and none denied)
+    f = engine.extract("his smile looks lopsided, the left side of his mouth isn't going up")
+    assert "facial_droop" in f.symptoms
+    assert not {"arm_weakness", "leg_weakness"} & (set(f.symptoms) | set(f.negated))
+    assert "leg_weakness" in engine.extract("the left side of my body is weak").symptoms

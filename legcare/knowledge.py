@@ -41,7 +41,7 @@ LANGUAGE_LISTS = {
 # Sections whose names are the educator's own, in order (lowest part of the body first).
 LANGUAGE_ORDERED = ("body_heights",)
 RULE_TESTS = (
-    "symptom", "all_symptoms", "none", "risk", "no_risk", "onset", "not_onset", "side", "story",
+    "symptom", "all_symptoms", "none", "risk", "no_risk", "onset", "not_onset", "side", "not_side", "story",
     "max_days", "min_days", "unless",
 )
 
@@ -527,10 +527,10 @@ def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term
             for s in chk.seq(value, key, rule_id):
                 if s not in STORIES:
                     chk.fail(f"'{s}' is not one of {', '.join(STORIES)}", test, rule_id, "when.story")
-        elif key == "side":
+        elif key in ("side", "not_side"):
             for s in chk.seq(value, key, rule_id):
                 if s not in SIDES:
-                    chk.fail(f"'{s}' is not one of {', '.join(SIDES)}", test, rule_id, "when.side")
+                    chk.fail(f"'{s}' is not one of {', '.join(SIDES)}", test, rule_id, f"when.{key}")
         elif key in ("max_days", "min_days"):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 chk.fail("must be a number of days", test, rule_id, f"when.{key}")
@@ -540,7 +540,8 @@ def _check_test(chk: _Checker, test: Any, rule_id: str, symptoms: Dict[str, Term
     clashes = [("onset", "not_onset", "the same onset is both required and excluded"),
                ("symptom", "none", "the same symptom is both required and excluded"),
                ("all_symptoms", "none", "the same symptom is both required and excluded"),
-               ("risk", "no_risk", "the same risk factor is both required and excluded")]
+               ("risk", "no_risk", "the same risk factor is both required and excluded"),
+               ("side", "not_side", "the same side is both required and excluded")]
     for a, b, why in clashes:
         if a in test and b in test and set(test[a]) & set(test[b]):
             chk.fail(f"{why} ({', '.join(sorted(set(test[a]) & set(test[b])))}), so the rule can never fire",

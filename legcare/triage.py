@@ -38,6 +38,8 @@ def test_holds(test: Dict[str, Any], f: Findings) -> bool:
             return False
         if key == "side" and f.side not in value:
             return False
+        if key == "not_side" and f.side in value:
+            return False
         if key == "story" and not set(f.timeline).intersection(value):
             return False
         if key == "max_days" and (f.duration_days is None or f.duration_days > value):

@@ -298,6 +298,9 @@ def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now
         return None
     if onset_now is None and duration_days is not None and duration_days <= EPISODE_DAYS:
         return "passed_attack"
+    if onset_now is None and duration_days is None and not spans:
+        # "my left leg went weak and numb, it has passed now": no time at all, so it may have been minutes ago
+        return "passed_attack"
     return None
 
 

@@ -147,3 +147,21 @@ def test_slowly_getting_better_is_not_a_slow_onset(engine):
     f = engine.extract("did a big hill walk on Sunday, my quads ache on the stairs, it's slowly improving")
     assert f.onset is None and "recovering" in f.timeline
     assert engine.extract("my legs have been slowly getting weaker for months").onset == "gradual"
+
+
+@pytest.mark.parametrize("text", [
+    "ran a marathon yesterday, going down the stairs backwards today, quads are wrecked",
+    "had a panic attack on the bus, my legs went to jelly and my hands tingled, all settled after 20 minutes",
+    "my wife had a panic attack this morning, her legs went weak and she held the railing, she's settled and walked to the car",
+])
+def test_sore_stairs_after_exercise_and_a_passed_panic_are_not_urgent(level, text):
+    assert level(text) in ("self_care", "routine")
+
+
+@pytest.mark.parametrize("text", [
+    # one side, or a warning sign, is never put down to panic or exercise
+    "had a panic attack, my left leg went weak and numb, it has passed now",
+    "ran a marathon yesterday and now I can't walk, my legs are numb and my wee is dark",
+])
+def test_panic_or_exercise_never_explains_a_warning_sign(level, text):
+    assert level(text) in ("urgent", "emergency")

@@ -110,3 +110,11 @@ def test_long_standing_bladder_trouble_that_is_not_getting_worse_is_urgent_not_a
     assert out["triage"]["level"] == "urgent"
     # new, or getting worse: the emergency
     assert engine.assess("since yesterday I can't pee and my legs are numb")["triage"]["level"] == "emergency"
+
+
+def test_a_one_sided_episode_that_passed_with_no_time_given_is_treated_as_just_now(engine):
+    # "it has passed now" with no time at all: it may have been minutes ago (a possible mini-stroke)
+    assert engine.assess("my left leg went weak and numb, it has passed now")["triage"]["level"] == "emergency"
+    # with a time long past it is not
+    assert engine.assess("three years ago my left leg went weak and numb, it passed and has been fine since")[
+        "triage"]["level"] != "emergency"

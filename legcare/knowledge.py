@@ -394,7 +394,8 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
         node = chk.mapping(node, "the entry", term_id)
         name = chk.text(node, "name", term_id)
         ages = _age_range(chk, node, term_id)
-        phrases = chk.texts(node, "phrases", term_id, required=ages is None)
+        # a term is found by its phrases, its near rules or (risk factors) an age range
+        phrases = chk.texts(node, "phrases", term_id, required=ages is None and not node.get("near"))
         misspellings = chk.texts(node, "misspellings", term_id, required=False)
         near = []
         for rule in node.get("near") or []:

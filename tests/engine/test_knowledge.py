@@ -167,7 +167,7 @@ def test_an_age_range_must_be_two_ordered_numbers(kdir):
     assert err.value.line
 
 
-def test_a_risk_factor_without_phrases_needs_an_age_range(kdir):
+def test_a_risk_factor_without_phrases_needs_near_rules_or_an_age_range(kdir):
     _edit(kdir / "risk_factors.yml", "    ages: [1, 12]\n", "")
     with pytest.raises(KnowledgeError, match="phrases") as err:
         load(kdir)

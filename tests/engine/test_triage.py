@@ -118,3 +118,11 @@ def test_a_one_sided_episode_that_passed_with_no_time_given_is_treated_as_just_n
     # with a time long past it is not
     assert engine.assess("three years ago my left leg went weak and numb, it passed and has been fine since")[
         "triage"]["level"] != "emergency"
+
+
+def test_falling_again_and_again_is_checked_today(engine):
+    for text in ("my client has fallen three times in four days, he's not hurt",
+                 "I'm a carer, this week I've found him on the floor twice in the morning"):
+        out = engine.assess(text)
+        assert "falls" in out["symptoms"] and out["triage"]["level"] == "urgent", text
+    assert engine.assess("I tripped on the kerb and fell over yesterday, grazed knee, fine now")["triage"]["level"] != "urgent"

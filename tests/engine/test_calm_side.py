@@ -165,3 +165,9 @@ def test_sore_stairs_after_exercise_and_a_passed_panic_are_not_urgent(level, tex
 ])
 def test_panic_or_exercise_never_explains_a_warning_sign(level, text):
     assert level(text) in ("urgent", "emergency")
+
+
+def test_slow_on_the_stairs_after_gardening_is_a_pace_not_a_slow_onset(engine):
+    out = engine.assess("I am 77 and did a lot of weeding on my knees yesterday. This morning my thighs ache and "
+                        "I was slow on the stairs. Speech and face are as usual.")
+    assert out["onset"] is None and out["triage"]["level"] in ("self_care", "routine")

@@ -171,3 +171,10 @@ def test_slow_on_the_stairs_after_gardening_is_a_pace_not_a_slow_onset(engine):
     out = engine.assess("I am 77 and did a lot of weeding on my knees yesterday. This morning my thighs ache and "
                         "I was slow on the stairs. Speech and face are as usual.")
     assert out["onset"] is None and out["triage"]["level"] in ("self_care", "routine")
+
+
+def test_a_leg_gone_to_sleep_after_sitting_for_hours_that_came_back_is_not_an_emergency(level):
+    assert level("sat gaming for 6 hours straight and when I stood up my left leg had gone numb and tingly, "
+                 "all normal again after a couple of minutes") in ("self_care", "routine")
+    # still numb, or with a warning sign, it is
+    assert level("sat for 6 hours and when I stood up my left leg had gone numb and my face feels droopy") == "emergency"

@@ -36,7 +36,7 @@ LANGUAGE_LISTS = {
              "arm_words", "leg_words", "regions", "placed_by", "whole_body"),
     "timeline": ("today", "days", "worsening_fast", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "not_recovery_before", "stable", "activity_times", "same_complaint",
                  "contrast", "spread"),
-    "reference": ("weather",),
+    "reference": ("weather", "idiom_before"),
 }
 # Sections whose names are the educator's own, in order (lowest part of the body first).
 LANGUAGE_ORDERED = ("body_heights",)

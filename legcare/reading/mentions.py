@@ -32,6 +32,7 @@ class MentionFinder:
 
     def __init__(self, kb: Knowledge, nlp, speller: Speller):
         self.kb, self.nlp, self.speller = kb, nlp, speller
+        self._idioms = set(kb.language["reference"]["idiom_before"])
         self._build_matchers()
 
     def _docs(self, phrases: Iterable[str]) -> List[Doc]:
@@ -103,7 +104,8 @@ class MentionFinder:
         strings = self.nlp.vocab.strings
         lemmatize(fixed)
         resolve_pronouns(fixed, [(s, e) for key, s, e in self.body_matcher(fixed) if key == self._body_key]
-                         + [(t.i, t.i + 1) for t in fixed if t.lower_ in SPOKEN], sentence_of, NOT_ANTECEDENTS, weather)
+                         + [(t.i, t.i + 1) for t in fixed if t.lower_ in SPOKEN], sentence_of, NOT_ANTECEDENTS, weather,
+                         self._idioms)
         raw: List[Mention] = []
         for key, s, e in self.terms(fixed):
             kind, ident = strings[key].split("|", 1)

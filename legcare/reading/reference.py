@@ -12,7 +12,8 @@ sentence or the two before, when the number agrees: "it" a single part
 Anything else ("it started on Monday", "they said it's sciatica") keeps its
 own word, and so does "it" when the weather follows ("it was cold outside";
 "the cold weather set it off"; the words are ``reference.weather`` in
-knowledge/language.yml).
+knowledge/language.yml) or an idiom ("didn't make it to the toilet",
+``reference.idiom_before``).
 """
 from __future__ import annotations
 
@@ -29,12 +30,14 @@ WEATHER_REACH = 4  # "it was so cold outside", "the cold weather set it off": th
 
 
 def resolve_pronouns(doc: Doc, body: Sequence[Tuple[int, int]], sentence_of: List[int],
-                     not_antecedents: Set[str], weather: Sequence[int] = ()) -> int:
+                     not_antecedents: Set[str], weather: Sequence[int] = (),
+                     idioms: Set[str] = frozenset()) -> int:
     """Give each body pronoun its antecedent's NORM; returns how many were resolved.
 
     `doc` is lemmatised (NORM is the lemma, so "legs" and "feet" are plural
     where NORM differs); `body`: token spans of body words; `weather`: where
-    weather words start.
+    weather words start; `idioms`: words right before "it" that make it no
+    pronoun ("didn't make it to the toilet").
     """
     spans = sorted((s, e) for s, e in body if doc[s:e].text.lower() not in not_antecedents)
     if not spans:
@@ -44,6 +47,8 @@ def resolve_pronouns(doc: Doc, body: Sequence[Tuple[int, int]], sentence_of: Lis
     for tok in doc:
         word = tok.lower_
         if tok.i in starts or (word not in SINGULAR and word not in PLURAL):
+            continue
+        if word in SINGULAR and tok.i > 0 and doc[tok.i - 1].lower_ in idioms:
             continue
         if word in SINGULAR and any(abs(w - tok.i) <= WEATHER_REACH and sentence_of[w] == sentence_of[tok.i]
                                     for w in weather):

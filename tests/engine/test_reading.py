@@ -691,3 +691,16 @@ def test_the_side_of_a_named_part_is_that_parts(engine):
     assert "facial_droop" in f.symptoms
     assert not {"arm_weakness", "leg_weakness"} & (set(f.symptoms) | set(f.negated))
     assert "leg_weakness" in engine.extract("the left side of my body is weak").symptoms
+
+
+def test_it_in_a_saying_is_no_part_of_the_body(engine):
+    # "didn't make it to the toilet" after a bad back: not "make back to the toilet"
+    out = engine.assess("Dad's had a bad back since he moved the shed. Tonight he told me he didn't make it "
+                        "to the toilet and didn't even know he needed to go.")
+    assert "bladder_bowel_problems" in out["symptoms"] and out["triage"]["level"] == "emergency"
+    # a pronoun that stands for a limb is still read as the limb
+    assert "leg_weakness" in engine.extract("my right leg is so weak, I can barely lift it").symptoms
+
+
+def test_a_mouth_going_down_on_one_side_is_a_drooping_face(engine):
+    assert "facial_droop" in engine.extract("his mouth is going down on the left side when he talks").symptoms

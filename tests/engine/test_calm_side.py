@@ -178,3 +178,8 @@ def test_a_leg_gone_to_sleep_after_sitting_for_hours_that_came_back_is_not_an_em
                  "all normal again after a couple of minutes") in ("self_care", "routine")
     # still numb, or with a warning sign, it is
     assert level("sat for 6 hours and when I stood up my left leg had gone numb and my face feels droopy") == "emergency"
+
+
+def test_cramps_most_nights_are_worth_a_check_but_an_odd_cramp_is_not(level):
+    assert level("I'm 73 and the cramps in my legs at night are much more frequent, three or four times a week") == "routine"
+    assert level("woke with a cramp in my calf last night, stretched it out and it went") == "self_care"

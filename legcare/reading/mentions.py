@@ -33,6 +33,9 @@ class MentionFinder:
     def __init__(self, kb: Knowledge, nlp, speller: Speller):
         self.kb, self.nlp, self.speller = kb, nlp, speller
         self._idioms = set(kb.language["reference"]["idiom_before"])
+        side = kb.language["side"]
+        self._regions, self._placed_by, self._whole_body = (set(side["regions"]), set(side["placed_by"]),
+                                                            set(side["whole_body"]))
         self._build_matchers()
 
     def _docs(self, phrases: Iterable[str]) -> List[Doc]:
@@ -83,16 +86,14 @@ class MentionFinder:
 
     def _placed(self, lower: Sequence[str], b: Tuple[int, int]) -> bool:
         """A region word ("side", "half") that a few words before it place ("on the same side")."""
-        side = self.kb.language["side"]
-        return (lower[b[1] - 1] in side["regions"]
-                and any(w in side["placed_by"] for w in lower[max(0, b[0] - 3):b[0]]))
+        return (lower[b[1] - 1] in self._regions
+                and any(w in self._placed_by for w in lower[max(0, b[0] - 3):b[0]]))
 
     def _side_of_a_part(self, lower: Sequence[str], b: Tuple[int, int], body_tokens: Set[int]) -> bool:
         """A region word followed by "of" and a named part ("side of his mouth"), not "of my body"."""
-        side = self.kb.language["side"]
-        if lower[b[1] - 1] not in side["regions"] or b[1] >= len(lower) or lower[b[1]] != "of":
+        if lower[b[1] - 1] not in self._regions or b[1] >= len(lower) or lower[b[1]] != "of":
             return False
-        return any(i in body_tokens and lower[i] not in side["whole_body"] for i in range(b[1] + 1, b[1] + 4))
+        return any(i in body_tokens and lower[i] not in self._whole_body for i in range(b[1] + 1, b[1] + 4))
 
     def has_body_words(self, fixed: Doc) -> bool:
         """Does the text name a part of the body, or how it feels or works (after `find` lemmatised it)?"""

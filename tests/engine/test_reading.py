@@ -704,3 +704,10 @@ def test_it_in_a_saying_is_no_part_of_the_body(engine):
 
 def test_a_mouth_going_down_on_one_side_is_a_drooping_face(engine):
     assert "facial_droop" in engine.extract("his mouth is going down on the left side when he talks").symptoms
+
+
+def test_a_lump_on_the_leg_is_a_swelling_there(engine):
+    f = engine.extract("Lump behind my left knee for a few weeks. Calf is fine, not swollen or red.")
+    assert "swelling" in f.symptoms and "swelling" not in f.negated
+    assert engine.assess("a hard painful lump in the back of my calf with redness round it, came up yesterday")[
+        "triage"]["level"] == "urgent"

@@ -1,6 +1,7 @@
 """Choose the red-flag detector by measurement: 5-fold cross-validation on the development corpus.
 
     .venv/bin/python -m bench.detector_select [--folds 5]
+    .venv/bin/python -m bench.detector_select --policy   # the agreement threshold, leaving one writer out
 
 Each variant is trained on four fifths of bench/corpus/dev and scored on the
 fifth it did not see, in turn. Printed per variant: ROC AUC for "any
@@ -9,6 +10,14 @@ emergency"; at its threshold, the share of emergencies flagged, of calm
 rules miss on the first message that it flags (what it adds to the rules),
 and that last share again at the threshold that flags 10% of calm messages
 (so that variants are compared at the same cost); training time. The held-out corpus is not used.
+
+`--policy` chooses knowledge/screen.yml's `agreement` threshold (a screen
+rule holds and the detector is at least that sure: escalate at once). The
+detector in use is trained once per development writer on all the other
+writers and scored on that writer's messages (a voice it never saw), and
+the rules and the engine's screen decide the rest, as in use. Printed per
+threshold: first-message emergency sensitivity, false alarms on calm
+messages, under- and over-triage, exact triage accuracy.
 """
 from __future__ import annotations
 
@@ -60,10 +69,75 @@ def cross_validate(rows: List[Dict[str, Any]], settings: Dict[str, Any], folds: 
     return out
 
 
+def leave_one_writer_out(rows: List[Dict[str, Any]]) -> np.ndarray:
+    """Chance of 'any emergency' for every row, from a detector that never saw that row's writer."""
+    from legcare.reading.detector import Detector
+
+    writers = np.array([r["id"].split("-")[0] for r in rows])
+    out = np.zeros(len(rows))
+    for writer in sorted(set(writers)):
+        test = np.flatnonzero(writers == writer)
+        det = Detector.train([r for r, w in zip(rows, writers) if w != writer])
+        out[test] = det.probabilities([rows[i]["text"] for i in test])[:, 0]
+    return out
+
+
+POLICY_THRESHOLDS = (None, 0.7, 0.8, 0.85, 0.9, 0.95)
+
+
+def policy_table(rows: List[Dict[str, Any]]) -> None:
+    from legcare.engine import Engine
+    from legcare.screen import ScreenDecision, readings_agree
+    from legcare.triage import LEVEL_ORDER
+
+    engine = Engine(detector=None)
+    kb = engine.kb
+    p = leave_one_writer_out(rows)
+    base = []
+    for row in rows:
+        f = engine.extract(row["text"])
+        out = engine.assess_findings(f)  # without the text: the rules alone, as the engine decides them
+        screen = out["screen"]
+        base.append((f, out["triage"]["level"], ScreenDecision(screen["needed"], screen["reasons"], screen["rules"])))
+    rank = {**LEVEL_ORDER, None: -1}
+    y = np.array([r["level"] == "emergency" for r in rows])
+    calm = np.array([r["level"] in ("self_care", "routine") and "emergency" not in r["acceptable"] for r in rows])
+    low = np.array([min(rank[a] for a in r["acceptable"]) for r in rows])
+    high = np.array([max(rank[a] for a in r["acceptable"]) for r in rows])
+    gold = np.array([r["level"] for r in rows])
+    print(f"{len(rows)} development messages, {int(y.sum())} emergencies, {int(calm.sum())} calm; "
+          f"detector trained without the writer it scores ({len({r['id'].split('-')[0] for r in rows})} writers)\n")
+    print(f"{'at least':>9} {'first message':>14} {'false alarms':>13} {'under':>7} {'over':>7} {'accuracy':>9}")
+    for t in POLICY_THRESHOLDS:
+        levels = []
+        policy = replace_threshold(kb, t) if t is not None else None
+        for (f, level, decision), prob in zip(base, p):
+            agree = policy is not None and level != "emergency" and readings_agree(policy, f, decision, float(prob))
+            levels.append("emergency" if agree else level)
+        levels = np.array(levels, dtype=object)
+        got = np.array([rank[x] for x in levels])
+        emergency = levels == "emergency"
+        print(f"{'off' if t is None else t:>9} {emergency[y].mean():>14.4f} {emergency[calm].mean():>13.4f} "
+              f"{(got < low).mean():>7.4f} {(got > high).mean():>7.4f} {(levels == gold).mean():>9.4f}")
+
+
+def replace_threshold(kb, threshold: float):
+    """The knowledge base with another agreement threshold (the rest shared)."""
+    from dataclasses import replace
+
+    return replace(kb, screen=replace(kb.screen, agreement_at_least=threshold))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--policy", action="store_true", help="choose the agreement threshold (leave one writer out)")
     args = ap.parse_args(argv)
+    if args.policy:
+        from legcare.reading.detector import load_corpus
+
+        policy_table(load_corpus())
+        return 0
     from legcare.engine import Engine
     from legcare.reading.detector import VARIANT, load_corpus
 

@@ -10,8 +10,8 @@ from typing import Any, Dict, Optional
 from . import knowledge as knowledge_mod
 from .extract import Extractor, Findings
 from .ranking import rank
-from .screen import decide as screen_decision
-from .triage import nothing_found, red_flags, triage
+from .screen import ScreenDecision, decide as screen_decision, readings_agree
+from .triage import escalate_on_agreement, nothing_found, red_flags, triage
 
 DISCLAIMER = ("This is general information, not a diagnosis. It names possible causes to discuss "
               "with a clinician.")
@@ -46,13 +46,18 @@ class Engine:
         """The assessment: always a care level, and whether to ask the emergency screen first.
 
         With the message's `text`, the detector gives a second opinion: a
-        possible red flag the rules did not confirm calls for the screen.
+        possible red flag the rules did not confirm calls for the screen, and
+        when it is very sure while a screen rule holds, the two readings agree
+        and the reply escalates at once (knowledge/screen.yml `agreement`).
         """
         flags = red_flags(self.kb, f)
         result = triage(self.kb, f, flags)
         detection = self.detect(text) if result.level != "emergency" else None
         possible = detection.possible_flags if detection is not None and detection.flagged else []
         screen = screen_decision(self.kb, f, result.level, possible)
+        if readings_agree(self.kb, f, screen, detection.probability if detection is not None else None):
+            doubts = [r.reason for r in self.kb.screen.rules if r.id in screen.rules]
+            result, screen = escalate_on_agreement(self.kb, result, doubts), ScreenDecision(False)
         if result.level is None:  # nothing understood: still a level, the safer "see a doctor"
             result = nothing_found(self.kb, result)
         return {

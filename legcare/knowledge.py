@@ -242,6 +242,8 @@ class Screen:
     rules: Tuple[Rule, ...]
     nothing_found_level: str = "routine"
     nothing_found_reason: str = ""
+    agreement_at_least: Optional[float] = None  # detector chance from which a screen rule + detector escalate
+    agreement_reason: str = ""
 
 
 @dataclass
@@ -579,8 +581,19 @@ def _load_screen(path: Path, symptoms: Dict[str, Term], risks: Dict[str, Term],
     answers = {kind: chk.texts(answers_node, kind, "answers") for kind in ("yes", "no", "unsure")}
     rules = _load_rules(chk, doc.get("when"), "'when'", "screen", symptoms, risks, conditions, seeds, seen)
     nothing = chk.mapping(doc.get("nothing_found"), "'nothing_found'", "nothing_found")
+    at_least, agreement_reason = None, ""
+    if doc.get("agreement") is not None:
+        agreement = chk.mapping(doc.get("agreement"), "'agreement'", "agreement")
+        at_least = agreement.get("at_least")
+        if isinstance(at_least, bool) or not isinstance(at_least, (int, float)) or not 0.5 <= at_least < 1:
+            chk.fail("must be a number from 0.5 to below 1 (the detector's chance of an emergency)",
+                     agreement, "agreement", "at_least")
+        agreement_reason = chk.text(agreement, "reason", "agreement")
+        at_least = float(at_least)
     return Screen(nothing_found_level=chk.choice(nothing, "level", "nothing_found", LEVELS),
-                  nothing_found_reason=chk.text(nothing, "reason", "nothing_found"),intro=chk.text(doc, "intro", "intro"), closing=chk.text(doc, "closing", "closing"),
+                  nothing_found_reason=chk.text(nothing, "reason", "nothing_found"),
+                  agreement_at_least=at_least, agreement_reason=agreement_reason,
+                  intro=chk.text(doc, "intro", "intro"), closing=chk.text(doc, "closing", "closing"),
                   language_note=chk.text(doc, "language_note", "language_note"),
                   questions=tuple(questions), answers=answers, rules=tuple(rules))
 

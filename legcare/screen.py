@@ -5,6 +5,8 @@ as its first reply, one short set of yes/no questions (knowledge/screen.yml).
 One reply answers them all; any "yes" or "not sure" escalates.
 
 :func:`decide` says whether a message needs the screen and why;
+:func:`readings_agree` whether the screen's doubt and a confident detector
+agree, so that the reply escalates at once instead of asking;
 :func:`answer_kind` reads a reply to it; :func:`answer_screen` is the whole
 second turn for callers that only have the two texts (the benchmark's
 simulated person, the CLI).
@@ -64,6 +66,24 @@ def decide(kb: Knowledge, f: Findings, level: Optional[str],
         reasons.append("I could not read the message well in English.")
         rules.append("language")
     return ScreenDecision(bool(reasons), list(dict.fromkeys(reasons)), rules)
+
+
+def readings_agree(kb: Knowledge, f: Findings, decision: ScreenDecision, probability: Optional[float]) -> bool:
+    """Two independent readings agree on a possible emergency (knowledge/screen.yml `agreement`).
+
+    A screen rule holds (the rules saw something that can be an emergency:
+    weakness of unknown onset, bladder words, breathing or speech words...)
+    and the detector is at least `at_least` sure the message describes an
+    emergency. Neither alone escalates: the detector alone only calls for
+    the screen, and so does a screen rule alone.
+    """
+    screen = kb.screen
+    if screen is None or screen.agreement_at_least is None or probability is None:
+        return False
+    if not decision.needed or f.general_question or probability < screen.agreement_at_least:
+        return False
+    screen_rules = {r.id for r in screen.rules}
+    return any(r in screen_rules for r in decision.rules)
 
 
 @lru_cache(maxsize=8)

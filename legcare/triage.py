@@ -110,5 +110,19 @@ def nothing_found(kb: Knowledge, result: Triage) -> Triage:
     return Triage(level, timeframe, [reason], red_flags=result.red_flags, rules=["nothing_found"])
 
 
+AGREEMENT_FLAG = "readings_agree"  # the red-flag id of an escalation by agreement (knowledge/screen.yml)
+
+
+def escalate_on_agreement(kb: Knowledge, result: Triage, doubts: List[str]) -> Triage:
+    """The emergency level when the screen's doubt and a confident detector agree (legcare.screen.readings_agree).
+
+    `doubts`: the reasons of the screen rules that held; they are shown after the agreement's reason."""
+    reason = kb.screen.agreement_reason
+    timeframe = kb.levels["emergency"]["timeframe"].format(emergency_number=emergency_number())
+    flag = {"id": AGREEMENT_FLAG, "level": "emergency", "reason": reason}
+    return Triage("emergency", timeframe, _unique([reason, *doubts]), red_flags=result.red_flags + [flag],
+                  rules=[AGREEMENT_FLAG])
+
+
 def _unique(items) -> List[str]:
     return list(dict.fromkeys(items))

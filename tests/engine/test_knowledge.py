@@ -187,3 +187,20 @@ def test_an_unknown_risk_factor_in_no_risk_is_named(kdir):
     with pytest.raises(KnowledgeError, match="unknown risk factor id 'smokin'") as err:
         load(kdir)
     assert err.value.field == "when.no_risk"
+
+
+@pytest.mark.parametrize("value", ["1.2", "high", "0.2"])
+def test_an_agreement_threshold_outside_its_range_is_named_with_its_line(kdir, value):
+    _edit(kdir / "screen.yml", "  at_least: 0.85", f"  at_least: {value}")
+    with pytest.raises(KnowledgeError, match="must be a number from 0.5 to below 1") as err:
+        load(kdir)
+    assert (err.value.file, err.value.entry, err.value.field) == ("screen.yml", "agreement", "at_least")
+    assert err.value.line
+
+
+def test_without_an_agreement_block_the_detector_never_escalates(kdir):
+    text = (kdir / "screen.yml").read_text()
+    start = text.index("agreement:\n")
+    end = text.index("\n\n", start)
+    (kdir / "screen.yml").write_text(text[:start] + text[end + 2:])
+    assert load(kdir).screen.agreement_at_least is None

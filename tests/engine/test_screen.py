@@ -66,3 +66,63 @@ def test_detector_flag_alone_calls_for_the_screen(kb):
     # not for small talk or general questions
     assert not decide(kb, Findings(), "routine", possible_flags=["progression"]).needed
     assert not decide(kb, Findings(about_body=True, general_question=True), "routine", ["progression"]).needed
+
+
+class _SureDetector:
+    """A detector whose opinion the test sets: the agreement policy is what is under test here."""
+
+    def __init__(self, probability):
+        self.probability = probability
+
+    def detect(self, text):
+        from legcare.reading.detector import Detection
+
+        return Detection(self.probability, {"one_sided": self.probability}, self.probability >= 0.3)
+
+
+def _with(kb, probability):
+    from legcare.engine import Engine
+
+    return Engine(kb, detector=_SureDetector(probability))
+
+
+def test_a_screen_doubt_and_a_sure_detector_escalate_at_once(kb):
+    at_least = kb.screen.agreement_at_least
+    out = _with(kb, at_least).assess("my left leg has gone weak")  # weakness, speed of onset unknown
+    assert out["triage"]["level"] == "emergency"
+    assert out["triage"]["reasons"][0] == kb.screen.agreement_reason
+    assert "readings_agree" in [f["id"] for f in out["red_flags"]]
+    assert not out["screen"]["needed"]  # the emergency advice, not a question first
+
+
+def test_a_less_sure_detector_only_asks_the_screen(kb):
+    out = _with(kb, kb.screen.agreement_at_least - 0.01).assess("my left leg has gone weak")
+    assert out["triage"]["level"] != "emergency"
+    assert out["screen"]["needed"] and "weakness_unknown_onset" in out["screen"]["rules"]
+
+
+def test_a_sure_detector_alone_never_escalates(kb):
+    # no screen rule holds (soreness after a first run): the detector's opinion only asks the screen
+    out = _with(kb, 0.99).assess("my calves are sore after my first run yesterday")
+    assert out["triage"]["level"] != "emergency"
+    assert out["screen"]["needed"] and out["screen"]["rules"] == ["detector:one_sided"]
+
+
+def test_a_general_question_is_answered_not_escalated(kb):
+    from legcare.reading.findings import Findings
+    from legcare.screen import ScreenDecision, readings_agree
+
+    doubt = ScreenDecision(True, ["unknown onset"], ["weakness_unknown_onset"])
+    asked = Findings(symptoms=["leg_weakness"], about_body=True, general_question=True)
+    told = Findings(symptoms=["leg_weakness"], about_body=True)
+    assert not readings_agree(kb, asked, doubt, 0.99)
+    assert readings_agree(kb, told, doubt, 0.99)
+    assert not _with(kb, 0.99).assess("what causes weak legs?")["triage"]["level"] == "emergency"
+
+
+def test_the_agreement_can_be_turned_off(kb):
+    from dataclasses import replace
+
+    off = replace(kb, screen=replace(kb.screen, agreement_at_least=None))
+    out = _with(off, 0.99).assess("my left leg has gone weak")
+    assert out["triage"]["level"] != "emergency" and out["screen"]["needed"]

@@ -12,7 +12,7 @@ import re
 from typing import Dict, List, Set, Tuple
 
 from .knowledge import Knowledge
-from .reading import measures, person, timeline
+from .reading import degree, measures, person, timeline
 from .reading.context import ContextReader, cue_matcher, find_cues, segments
 from .reading.findings import Findings, Mention  # noqa: F401  (re-exported)
 from .reading.mentions import MentionFinder
@@ -114,7 +114,10 @@ class Extractor:
         findings.conditions_mentioned = [{"id": c, "status": st} for c, st in conds.items()]
 
         present_clauses = {clause_of[m.start] for m in mentions if m.status == "present"}
-        findings.side = timeline.side(ctx, self.lang["side"], present_clauses)
+        told_sentences_now = {sentence_of[m.start] for m in mentions if m.status == "present"}
+        quiet = {sentence_of[i] for i in range(len(lower))} - {sentence_of[m.start] for m in mentions}
+        follow_up = {s for s in quiet if s - 1 in told_sentences_now}  # "Mine is both legs."
+        findings.side = timeline.side(ctx, self.lang["side"], present_clauses, follow_up)
         told: Dict[int, Set[str]] = {}
         for m in mentions:
             if m.kind == "S" and m.status == "present":
@@ -149,6 +152,8 @@ class Extractor:
                 ctx, self.lang["body_heights"], findings.symptoms, findings.onset, findings.duration_days):
             findings.symptoms.append("ascending_weakness")
             findings.timeline.append("spreading_upwards")
+        if "paralysis" not in findings.symptoms and degree.complete_loss(ctx, mentions):
+            findings.symptoms.append("paralysis")  # "can't lift it off the bed at all": no movement left
         findings.age = person.age(clean.lower())
         if "fever" not in findings.symptoms and "fever" not in findings.negated and measures.has_fever(clean):
             findings.symptoms.append("fever")

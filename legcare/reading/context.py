@@ -219,7 +219,9 @@ class ContextReader:
         return scopes
 
     def _hypothetical_sentences(self) -> Set[int]:
-        out = {self.sentence_of[s] for s, _ in self.cues.get("context.hypothetical", [])}
+        pseudo = self.cues.get("context.not_hypothetical", [])  # "if you get me": a saying, not an "if"
+        out = {self.sentence_of[s] for s, e in self.cues.get("context.hypothetical", [])
+               if not any(ps <= s and e <= pe for ps, pe in pseudo)}
         starts = self.cues.get("context.question_starts", [])
         general = self.cues.get("context.general_question_words", [])
         by_sentence: Dict[int, List[int]] = defaultdict(list)

@@ -110,9 +110,29 @@ def onset(ctx: ContextReader, background: Set[int] = frozenset()) -> Optional[st
             return level
     return None
 
-def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]) -> Optional[str]:
+def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int],
+         follow_up: Set[int] = frozenset()) -> Optional[str]:
+    """Left, right, one or both, from the side words in `clauses` (those that tell a symptom).
+
+    `follow_up`: sentences right after one that tells a symptom that tell none
+    themselves ("Is back pain with leg numbness serious? Mine is both legs."):
+    their "both" counts, and so does their left or right when the sentence
+    starts by pointing back (``side.follow_up_starts``: "mine", "it's", "only").
+    """
     if not clauses:
         return None
+    pointing = set(lang.get("follow_up_starts", ()))
+    first_of: Dict[int, int] = {}
+    for i in range(ctx.n):
+        first_of.setdefault(ctx.sentence_of[i], i)
+
+    def counts(s: int, kind: str) -> bool:
+        if ctx.clause_of[s] in clauses:
+            return True
+        sent = ctx.sentence_of[s]
+        if sent not in follow_up:
+            return False
+        return kind == "both" or ctx.lower[first_of[sent]] in pointing
     body = set(lang["singular_body"]) | set(lang["plural_body"]) | {"side", "body", "half"}
     not_after = set(lang["not_side_after"])
     compared = set(lang["compared_with"])
@@ -121,7 +141,7 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
     found: Set[str] = set()
     for kind in ("both", "one"):
         for s, e in ctx.cues.get(f"side.{kind}", []):
-            if ctx.clause_of[s] not in clauses or not ctx.valid_cue(s, e):
+            if not counts(s, kind) or not ctx.valid_cue(s, e):
                 continue
             before = set(ctx.lower[max(0, s - 4):s])
             if kind == "both" and ctx.lower[s] == "both" and before & arms and before & legs:
@@ -129,7 +149,7 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
             found.add(kind)
     for kind in ("left", "right"):
         for s, _ in ctx.cues.get(f"side.{kind}", []):
-            if ctx.clause_of[s] not in clauses or not ctx.valid_cue(s, s + 1):
+            if not counts(s, kind) or not ctx.valid_cue(s, s + 1):
                 continue
             nxt = ctx.lower[s + 1] if s + 1 < ctx.n else ""
             prev = ctx.lower[s - 1] if s > 0 else ""

@@ -104,6 +104,16 @@ def test_context_is_kept_out_of_symptoms(engine, text, symptom, kind):
     assert {"symptom": symptom, "kind": kind} in f.context
 
 
+@pytest.mark.parametrize("text, symptom", [
+    ("it feels numb down there when I wipe, if you get me", "saddle_numbness"),
+    ("my face has gone droopy on one side, if you know what I mean", "facial_droop"),
+    ("his words come out slurred, if that makes sense", "slurred_speech"),
+])
+def test_a_saying_with_if_is_not_a_hypothetical(engine, text, symptom):
+    f = ex(engine, text)
+    assert symptom in f.symptoms and not f.context
+
+
 def test_a_symptom_that_went_away_still_counts(engine):
     # a short-lived stroke warning (TIA) is still an emergency: "gone now" is not "absent"
     f = ex(engine, "my arm went numb for ten minutes but it's gone now")

@@ -711,3 +711,41 @@ def test_a_lump_on_the_leg_is_a_swelling_there(engine):
     assert "swelling" in f.symptoms and "swelling" not in f.negated
     assert engine.assess("a hard painful lump in the back of my calf with redness round it, came up yesterday")[
         "triage"]["level"] == "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "Right arm and leg tingling for a few minutes earlier today, went away.",
+    "her hand and foot went numb on the left about an hour ago",
+])
+def test_one_arm_and_one_leg_numb_together_is_one_side_of_the_body(engine, text):
+    out = engine.assess(text)
+    assert "one_side_of_body" in out["symptoms"] and out["triage"]["level"] == "emergency"
+
+
+@pytest.mark.parametrize("text", ["my arms and legs tingle when I'm cold", "tingling in my hands and feet for months"])
+def test_arms_and_legs_together_are_both_sides_not_one(engine, text):
+    out = engine.assess(text)
+    assert "one_side_of_body" not in out["symptoms"] and out["triage"]["level"] != "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "Mum says on the phone her right leg won't answer - she can't lift it off the bed at all.",
+    "he couldn't move his left leg an inch when he woke up",
+])
+def test_a_limb_that_cannot_move_at_all_is_paralysed_not_weak(engine, text):
+    out = engine.assess(text)
+    assert "paralysis" in out["symptoms"] and out["triage"]["level"] == "emergency"
+
+
+def test_a_partial_loss_stays_weakness(engine):
+    out = engine.assess("I can't lift my leg as high as I used to")
+    assert "paralysis" not in out["symptoms"]
+    assert "paralysis" not in engine.extract("my leg isn't weak at all").symptoms
+
+
+def test_the_side_can_come_in_the_next_sentence(engine):
+    out = engine.assess("Is back pain with leg numbness serious? Mine is both legs since yesterday.")
+    assert out["side"] == "both" and out["triage"]["level"] == "emergency"
+    assert engine.extract("My leg is numb. It's the left one.").side == "left"
+    # a side said of something else in the next sentence is not the complaint's
+    assert engine.extract("My legs are weak. My wife has a bad left hip.").side == "both"

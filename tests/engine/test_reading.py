@@ -749,3 +749,10 @@ def test_the_side_can_come_in_the_next_sentence(engine):
     assert engine.extract("My leg is numb. It's the left one.").side == "left"
     # a side said of something else in the next sentence is not the complaint's
     assert engine.extract("My legs are weak. My wife has a bad left hip.").side == "both"
+
+
+def test_tingling_in_both_feet_weeks_after_an_infection_is_checked_today(engine):
+    out = engine.assess("had a tummy bug two weeks ago, for the last 4 days both my feet tingle, same as yesterday")
+    assert out["triage"]["level"] == "urgent"
+    # long-standing tingling is not news about an infection
+    assert engine.assess("both feet have tingled for years, I had a cold last week")["triage"]["level"] != "urgent"

@@ -713,28 +713,23 @@ def test_a_lump_on_the_leg_is_a_swelling_there(engine):
         "triage"]["level"] == "urgent"
 
 
-@pytest.mark.parametrize("text", [
-    "Right arm and leg tingling for a few minutes earlier today, went away.",
-    "her hand and foot went numb on the left about an hour ago",
+@pytest.mark.parametrize("text, symptom", [
+    # one arm and one leg numb or tingling together is one side of the body
+    ("Right arm and leg tingling for a few minutes earlier today, went away.", "one_side_of_body"),
+    ("her hand and foot went numb on the left about an hour ago", "one_side_of_body"),
+    # a limb that cannot move at all is paralysed, not weak
+    ("Mum says on the phone her right leg won't answer - she can't lift it off the bed at all.", "paralysis"),
+    ("he couldn't move his left leg an inch when he woke up", "paralysis"),
 ])
-def test_one_arm_and_one_leg_numb_together_is_one_side_of_the_body(engine, text):
+def test_stroke_and_paralysis_told_in_everyday_words_escalate(engine, text, symptom):
     out = engine.assess(text)
-    assert "one_side_of_body" in out["symptoms"] and out["triage"]["level"] == "emergency"
+    assert symptom in out["symptoms"] and out["triage"]["level"] == "emergency"
 
 
 @pytest.mark.parametrize("text", ["my arms and legs tingle when I'm cold", "tingling in my hands and feet for months"])
 def test_arms_and_legs_together_are_both_sides_not_one(engine, text):
     out = engine.assess(text)
     assert "one_side_of_body" not in out["symptoms"] and out["triage"]["level"] != "emergency"
-
-
-@pytest.mark.parametrize("text", [
-    "Mum says on the phone her right leg won't answer - she can't lift it off the bed at all.",
-    "he couldn't move his left leg an inch when he woke up",
-])
-def test_a_limb_that_cannot_move_at_all_is_paralysed_not_weak(engine, text):
-    out = engine.assess(text)
-    assert "paralysis" in out["symptoms"] and out["triage"]["level"] == "emergency"
 
 
 def test_a_partial_loss_stays_weakness(engine):

@@ -259,6 +259,10 @@ def test_a_message_in_capitals_reads_like_lower_case(engine):
     ("Mi madre de repente no puede mover la pierna derecha y tiene la boca torcida", "es"),
     ("Mon père a le visage qui tombe d'un côté et sa jambe gauche est faible depuis une heure", "fr"),
     ("Mój tata nagle nie może mówić i ma słabe nogi", "pl"),
+    # everyday words for the warning signs: slurred speech, a leg giving way; dark urine after a first class
+    ("Meine Mutter spricht seit einer Stunde ganz verwaschen und ihr linkes Bein knickt weg", "de"),
+    ("Mi hija hizo spinning por primera vez ayer, hoy casi no puede subir las escaleras y la orina es muy oscura", "es"),
+    ("Mon mari ne peut plus bouger sa jambe droite depuis ce matin", "fr"),
 ])
 def test_a_message_in_another_language_is_read_through_the_glossary(engine, text, lang):
     out = engine.assess(text)

@@ -47,6 +47,22 @@ def _vectorizers(settings: Dict[str, Any]):
     return word, char
 
 
+def _tfidf(vectorizer, idf: np.ndarray, texts: List[str]):
+    """``vectorizer.transform(texts)`` (sublinear tf times idf, rows of unit length), computed on the
+    sparse matrix's arrays in place: scikit-learn's own transform re-checks the fitted state and
+    rebuilds the idf matrix on every call, which costs more than the counting for one message.
+    `idf`: the vectorizer's idf weights, read once (its ``idf_`` is recomputed at each access)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    x = CountVectorizer.transform(vectorizer, texts).astype(np.float64)
+    x.data = (np.log(x.data) + 1.0) * idf[x.indices]
+    row = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    lengths = np.sqrt(np.bincount(row, weights=x.data ** 2, minlength=x.shape[0]))
+    lengths[lengths == 0] = 1.0
+    x.data /= lengths[row]
+    return x
+
+
 def prepare(text: object) -> str:
     return normalize_text(text).lower()
 
@@ -86,6 +102,7 @@ class Detector:
         self.word, self.char = _vectorizers(settings)
         self.word.vocabulary_, self.char.vocabulary_ = word_vocab, char_vocab
         self.word.idf_, self.char.idf_ = word_idf, char_idf
+        self._idf = (np.asarray(word_idf, dtype=np.float64), np.asarray(char_idf, dtype=np.float64))
         self.coef, self.intercept = coef, intercept  # (labels, features), (labels,)
 
     # ---------------------------------------------------------------- use
@@ -93,10 +110,15 @@ class Detector:
         from scipy.sparse import hstack
 
         texts = [prepare(t) for t in texts]
-        return hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
+        return hstack([_tfidf(self.word, self._idf[0], texts), _tfidf(self.char, self._idf[1], texts)]).tocsr()
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        scores = self.features(texts) @ self.coef.T + self.intercept
+        if getattr(self, "_coef_of", None) is not self.coef:  # (re)built when the weights are replaced
+            self._coef_t, self._coef_of = np.ascontiguousarray(self.coef.T), self.coef
+        prepared = [prepare(t) for t in texts]
+        n_word = len(self.word.vocabulary_)
+        scores = (_tfidf(self.word, self._idf[0], prepared) @ self._coef_t[:n_word]
+                  + _tfidf(self.char, self._idf[1], prepared) @ self._coef_t[n_word:] + self.intercept)
         return 1.0 / (1.0 + np.exp(-np.asarray(scores)))
 
     def detect(self, text: object) -> Detection:

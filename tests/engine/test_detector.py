@@ -63,3 +63,15 @@ def test_engine_uses_the_detector_only_for_the_screen(kb, trained):
         assert out["screen"]["needed"] and any(r.startswith("detector:") for r in out["screen"]["rules"])
     calm = engine.assess("sore calves after my first run")
     assert calm["triage"]["level"] != "emergency"
+
+
+def test_the_fast_transform_gives_scikit_learns_tfidf(trained):
+    # the detector computes TF-IDF on the sparse arrays itself (for speed): it must equal scikit-learn's
+    from scipy.sparse import hstack
+
+    texts = ["her face dropped and she slurs", "legs ache after football", "", "!!!", "pee like cola " * 30]
+    prepared = [det.prepare(t) for t in texts]
+    features = hstack([trained.word.transform(prepared), trained.char.transform(prepared)]).tocsr()
+    expected = 1.0 / (1.0 + np.exp(-np.asarray(features @ trained.coef.T + trained.intercept)))
+    assert np.allclose(trained.probabilities(texts), expected, atol=1e-6)
+    assert np.allclose(trained.features(texts).toarray(), features.toarray(), atol=1e-6)

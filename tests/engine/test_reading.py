@@ -755,3 +755,22 @@ def test_tingling_in_both_feet_weeks_after_an_infection_is_checked_today(engine)
     assert out["triage"]["level"] == "urgent"
     # long-standing tingling is not news about an infection
     assert engine.assess("both feet have tingled for years, I had a cold last week")["triage"]["level"] != "urgent"
+
+
+@pytest.mark.parametrize("text, symptom", [
+    ("bad back, and there's tingling down below since this morning", "saddle_numbness"),
+    ("my back went yesterday and now it feels weird when I sit, like I'm sitting on a ball", "saddle_numbness"),
+    ("slipped disc, and sex felt different last night, like I couldn't feel much", "saddle_numbness"),
+    ("my back's bad and I didn't realise I'd wet myself until I stood up", "bladder_bowel_problems"),
+    ("back agony, went to the loo and nothing happened, been hours", "bladder_bowel_problems"),
+    ("back pain and I woke up in a wet bed", "bladder_bowel_problems"),
+])
+def test_cauda_equina_signs_in_everyday_words_escalate(engine, text, symptom):
+    out = engine.assess(text)
+    assert symptom in out["symptoms"] and symptom not in out["negated"]
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_not_noticing_a_symptom_is_still_a_denial(engine):
+    # "didn't realise I'd wet myself" tells it happened; "didn't notice any weakness" denies weakness
+    assert "leg_weakness" in engine.extract("I didn't notice any weakness in my legs, just a sore back").negated

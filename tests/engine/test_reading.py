@@ -774,3 +774,11 @@ def test_cauda_equina_signs_in_everyday_words_escalate(engine, text, symptom):
 def test_not_noticing_a_symptom_is_still_a_denial(engine):
     # "didn't realise I'd wet myself" tells it happened; "didn't notice any weakness" denies weakness
     assert "leg_weakness" in engine.extract("I didn't notice any weakness in my legs, just a sore back").negated
+
+
+@pytest.mark.parametrize("text", [
+    "mum keeps listing to the right when she walks and her right arm won't do what she wants",
+    "half my face feels like after the dentist and my leg is weak",
+])
+def test_stroke_signs_told_sideways_escalate(engine, text):
+    assert engine.assess(text)["triage"]["level"] == "emergency"

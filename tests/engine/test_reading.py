@@ -782,3 +782,14 @@ def test_not_noticing_a_symptom_is_still_a_denial(engine):
 ])
 def test_stroke_signs_told_sideways_escalate(engine, text):
     assert engine.assess(text)["triage"]["level"] == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "each morning my legs are a bit weaker than the day before, this is day 3",
+    "my legs have gone from tingly to useless in 48 hours",
+])
+def test_weakness_worse_than_the_day_before_is_rapid(engine, text):
+    out = engine.assess(text)
+    assert out["onset"] == "rapid" and out["triage"]["level"] == "emergency"
+    # weaker than the other leg is a comparison of sides, not of days
+    assert engine.assess("my left leg is weaker than the right")["onset"] != "rapid"

@@ -17,6 +17,10 @@ def level(engine):
     "legs heavy and achy after a twelve hour shift on my feet",
     "helped a friend move house and my legs ache today",
     "heavy tired legs after standing all day at the market stall",
+    # sore muscles told the way people tell them after effort
+    "first spin class yesterday, my quads are on fire today",
+    "ran a 10k this morning, hamstrings are tight, stretching now",
+    "first day skiing, thighs burning by lunchtime but I'm walking fine",
 ])
 def test_clear_harmless_explanation_is_self_care(level, text):
     assert level(text) == "self_care"
@@ -183,3 +187,13 @@ def test_a_leg_gone_to_sleep_after_sitting_for_hours_that_came_back_is_not_an_em
 def test_cramps_most_nights_are_worth_a_check_but_an_odd_cramp_is_not(level):
     assert level("I'm 73 and the cramps in my legs at night are much more frequent, three or four times a week") == "routine"
     assert level("woke with a cramp in my calf last night, stretched it out and it went") == "self_care"
+
+
+@pytest.mark.parametrize("text", [
+    "upped my running miles this week, legs feel heavy and a bit dead on the easy runs",
+    "got out of the lorry after 10 hours and my legs were stiff as boards for a few minutes",
+])
+def test_dead_or_wooden_tired_legs_are_not_numb(engine, text):
+    assert "numbness" not in engine.extract(text).symptoms
+    # lost feeling stays lost feeling
+    assert "numbness" in engine.extract("my left leg went dead an hour ago and I can't feel it").symptoms

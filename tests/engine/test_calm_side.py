@@ -197,3 +197,19 @@ def test_dead_or_wooden_tired_legs_are_not_numb(engine, text):
     assert "numbness" not in engine.extract(text).symptoms
     # lost feeling stays lost feeling
     assert "numbness" in engine.extract("my left leg went dead an hour ago and I can't feel it").symptoms
+
+
+@pytest.mark.parametrize("text", [
+    "I'm 24 and I've got blue bulgy veins behind my knee and my legs ache after work",
+    "47, periods all over the place, and my legs have started aching at night and feeling heavy",
+    "first 5k on Saturday, Sunday my calves were so tight I walked down the stairs sideways like a crab",
+    "vegan, weak in my legs and tired for a couple of months, a bit breathless on hills",
+    "back and legs ache when I stand or walk a while, I have to lean on the trolley, been like this about a year",
+])
+def test_long_standing_or_explained_is_not_an_emergency(level, text):
+    assert level(text) != "emergency"
+
+
+def test_breathlessness_with_numb_or_tingling_legs_stays_an_emergency_even_when_long(level):
+    assert level("short of breath, legs weak and tingly feet. had GBS 10 years ago and this feels like that "
+                 "again") == "emergency"

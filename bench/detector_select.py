@@ -98,7 +98,8 @@ def policy_table(rows: List[Dict[str, Any]]) -> None:
         f = engine.extract(row["text"])
         out = engine.assess_findings(f)  # without the text: the rules alone, as the engine decides them
         screen = out["screen"]
-        base.append((f, out["triage"]["level"], ScreenDecision(screen["needed"], screen["reasons"], screen["rules"])))
+        base.append((f, out["triage"]["level"], ScreenDecision(screen["needed"], screen["reasons"], screen["rules"]),
+                     len(row["text"].split())))
     rank = {**LEVEL_ORDER, None: -1}
     y = np.array([r["level"] == "emergency" for r in rows])
     calm = np.array([r["level"] in ("self_care", "routine") and "emergency" not in r["acceptable"] for r in rows])
@@ -111,8 +112,9 @@ def policy_table(rows: List[Dict[str, Any]]) -> None:
     for t in POLICY_THRESHOLDS:
         levels = []
         policy = replace_threshold(kb, t) if t is not None else None
-        for (f, level, decision), prob in zip(base, p):
-            agree = policy is not None and level != "emergency" and readings_agree(policy, f, decision, float(prob))
+        for (f, level, decision, words), prob in zip(base, p):
+            agree = policy is not None and level != "emergency" and readings_agree(policy, f, decision, float(prob),
+                                                                                    words)
             levels.append("emergency" if agree else level)
         levels = np.array(levels, dtype=object)
         got = np.array([rank[x] for x in levels])

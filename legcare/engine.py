@@ -33,8 +33,8 @@ class Engine:
     def extract(self, text: object) -> Findings:
         return self.extractor.extract(text)
 
-    def assess(self, text: object) -> Dict[str, Any]:
-        return self.assess_findings(self.extract(text), text)
+    def assess(self, text: object, agreement: bool = True) -> Dict[str, Any]:
+        return self.assess_findings(self.extract(text), text, agreement)
 
     def detect(self, text: object):
         """The detector's opinion on a message, or None without a detector or text."""
@@ -42,20 +42,22 @@ class Engine:
             return None
         return self.detector.detect(text)
 
-    def assess_findings(self, f: Findings, text: object = None) -> Dict[str, Any]:
+    def assess_findings(self, f: Findings, text: object = None, agreement: bool = True) -> Dict[str, Any]:
         """The assessment: always a care level, and whether to ask the emergency screen first.
 
         With the message's `text`, the detector gives a second opinion: a
         possible red flag the rules did not confirm calls for the screen, and
         when it is very sure while a screen rule holds, the two readings agree
-        and the reply escalates at once (knowledge/screen.yml `agreement`).
+        and the reply escalates at once (knowledge/screen.yml `agreement`;
+        `agreement=False` once the screen has been answered).
         """
         flags = red_flags(self.kb, f)
         result = triage(self.kb, f, flags)
         detection = self.detect(text) if result.level != "emergency" else None
         possible = detection.possible_flags if detection is not None and detection.flagged else []
         screen = screen_decision(self.kb, f, result.level, possible)
-        if readings_agree(self.kb, f, screen, detection.probability if detection is not None else None):
+        probability = detection.probability if detection is not None and agreement else None
+        if readings_agree(self.kb, f, screen, probability, len(str(text or "").split())):
             doubts = [r.reason for r in self.kb.screen.rules if r.id in screen.rules]
             result, screen = escalate_on_agreement(self.kb, result, doubts), ScreenDecision(False)
         if result.level is None:  # nothing understood: still a level, the safer "see a doctor"

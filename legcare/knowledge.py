@@ -244,6 +244,7 @@ class Screen:
     nothing_found_level: str = "routine"
     nothing_found_reason: str = ""
     agreement_at_least: Optional[float] = None  # detector chance from which a screen rule + detector escalate
+    agreement_min_words: int = 12                # ... in a message of at least this many words (a story)
     agreement_reason: str = ""
 
 
@@ -582,7 +583,7 @@ def _load_screen(path: Path, symptoms: Dict[str, Term], risks: Dict[str, Term],
     answers = {kind: chk.texts(answers_node, kind, "answers") for kind in ("yes", "no", "unsure")}
     rules = _load_rules(chk, doc.get("when"), "'when'", "screen", symptoms, risks, conditions, seeds, seen)
     nothing = chk.mapping(doc.get("nothing_found"), "'nothing_found'", "nothing_found")
-    at_least, agreement_reason = None, ""
+    at_least, agreement_reason, min_words = None, "", 12
     if doc.get("agreement") is not None:
         agreement = chk.mapping(doc.get("agreement"), "'agreement'", "agreement")
         at_least = agreement.get("at_least")
@@ -591,9 +592,13 @@ def _load_screen(path: Path, symptoms: Dict[str, Term], risks: Dict[str, Term],
                      agreement, "agreement", "at_least")
         agreement_reason = chk.text(agreement, "reason", "agreement")
         at_least = float(at_least)
+        min_words = agreement.get("min_words", 12)
+        if isinstance(min_words, bool) or not isinstance(min_words, int) or not 1 <= min_words <= 200:
+            chk.fail("must be a whole number of words from 1 to 200", agreement, "agreement", "min_words")
     return Screen(nothing_found_level=chk.choice(nothing, "level", "nothing_found", LEVELS),
                   nothing_found_reason=chk.text(nothing, "reason", "nothing_found"),
                   agreement_at_least=at_least, agreement_reason=agreement_reason,
+                  agreement_min_words=min_words,
                   intro=chk.text(doc, "intro", "intro"), closing=chk.text(doc, "closing", "closing"),
                   language_note=chk.text(doc, "language_note", "language_note"),
                   questions=tuple(questions), answers=answers, rules=tuple(rules))

@@ -68,17 +68,21 @@ def decide(kb: Knowledge, f: Findings, level: Optional[str],
     return ScreenDecision(bool(reasons), list(dict.fromkeys(reasons)), rules)
 
 
-def readings_agree(kb: Knowledge, f: Findings, decision: ScreenDecision, probability: Optional[float]) -> bool:
-    """Two independent readings agree on a possible emergency (knowledge/screen.yml `agreement`).
+def readings_agree(kb: Knowledge, f: Findings, decision: ScreenDecision, probability: Optional[float],
+                   words: int) -> bool:
+    """Two independent readings agree on a possible emergency told as a story (knowledge/screen.yml `agreement`).
 
     A screen rule holds (the rules saw something that can be an emergency:
-    weakness of unknown onset, bladder words, breathing or speech words...)
-    and the detector is at least `at_least` sure the message describes an
-    emergency. Neither alone escalates: the detector alone only calls for
-    the screen, and so does a screen rule alone.
+    weakness of unknown onset, bladder words, breathing or speech words...),
+    the detector is at least `at_least` sure the message describes an
+    emergency, and the message has at least `min_words` words (`words`): a
+    bare complaint gets the questions. Neither reading alone escalates: the
+    detector alone only calls for the screen, and so does a screen rule alone.
     """
     screen = kb.screen
     if screen is None or screen.agreement_at_least is None or probability is None:
+        return False
+    if words < screen.agreement_min_words:
         return False
     if not decision.needed or f.general_question or probability < screen.agreement_at_least:
         return False
@@ -122,7 +126,8 @@ def answer_screen(engine, first_text: str, reply: str) -> Dict[str, Any]:
     """
     kb = engine.kb
     kind = answer_kind(kb.screen, reply)
-    combined = engine.assess(f"{first_text}\n{reply}")
+    # the screen has been answered: the answer decides, not the detector's agreement
+    combined = engine.assess(f"{first_text}\n{reply}", agreement=False)
     if kind in (YES, UNSURE):
         return {"level": "emergency", "answer": kind, "red_flags": combined["red_flags"], "ask_again": False}
     if combined["triage"]["level"] == "emergency":

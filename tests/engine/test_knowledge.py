@@ -204,3 +204,10 @@ def test_without_an_agreement_block_the_detector_never_escalates(kdir):
     end = text.index("\n\n", start)
     (kdir / "screen.yml").write_text(text[:start] + text[end + 2:])
     assert load(kdir).screen.agreement_at_least is None
+
+
+def test_an_agreement_minimum_of_words_that_is_not_a_whole_number_is_named(kdir):
+    _edit(kdir / "screen.yml", "  min_words: 12", "  min_words: twelve")
+    with pytest.raises(KnowledgeError, match="whole number of words") as err:
+        load(kdir)
+    assert (err.value.entry, err.value.field) == ("agreement", "min_words") and err.value.line

@@ -86,9 +86,12 @@ def _with(kb, probability):
     return Engine(kb, detector=_SureDetector(probability))
 
 
+STORY = "my left leg has gone weak, I noticed it when I tried to get out of the car"  # onset unknown
+
+
 def test_a_screen_doubt_and_a_sure_detector_escalate_at_once(kb):
     at_least = kb.screen.agreement_at_least
-    out = _with(kb, at_least).assess("my left leg has gone weak")  # weakness, speed of onset unknown
+    out = _with(kb, at_least).assess(STORY)  # weakness, speed of onset unknown, told as a story
     assert out["triage"]["level"] == "emergency"
     assert out["triage"]["reasons"][0] == kb.screen.agreement_reason
     assert "readings_agree" in [f["id"] for f in out["red_flags"]]
@@ -96,7 +99,7 @@ def test_a_screen_doubt_and_a_sure_detector_escalate_at_once(kb):
 
 
 def test_a_less_sure_detector_only_asks_the_screen(kb):
-    out = _with(kb, kb.screen.agreement_at_least - 0.01).assess("my left leg has gone weak")
+    out = _with(kb, kb.screen.agreement_at_least - 0.01).assess(STORY)
     assert out["triage"]["level"] != "emergency"
     assert out["screen"]["needed"] and "weakness_unknown_onset" in out["screen"]["rules"]
 
@@ -115,8 +118,8 @@ def test_a_general_question_is_answered_not_escalated(kb):
     doubt = ScreenDecision(True, ["unknown onset"], ["weakness_unknown_onset"])
     asked = Findings(symptoms=["leg_weakness"], about_body=True, general_question=True)
     told = Findings(symptoms=["leg_weakness"], about_body=True)
-    assert not readings_agree(kb, asked, doubt, 0.99)
-    assert readings_agree(kb, told, doubt, 0.99)
+    assert not readings_agree(kb, asked, doubt, 0.99, words=20)
+    assert readings_agree(kb, told, doubt, 0.99, words=20)
     assert not _with(kb, 0.99).assess("what causes weak legs?")["triage"]["level"] == "emergency"
 
 
@@ -124,5 +127,20 @@ def test_the_agreement_can_be_turned_off(kb):
     from dataclasses import replace
 
     off = replace(kb, screen=replace(kb.screen, agreement_at_least=None))
-    out = _with(off, 0.99).assess("my left leg has gone weak")
+    out = _with(off, 0.99).assess(STORY)
     assert out["triage"]["level"] != "emergency" and out["screen"]["needed"]
+
+
+def test_a_bare_complaint_gets_the_questions_however_sure_the_detector(kb):
+    out = _with(kb, 0.99).assess("my left leg feels weak")
+    assert out["triage"]["level"] != "emergency" and "weakness_unknown_onset" in out["screen"]["rules"]
+
+
+def test_once_the_screen_is_answered_no_the_answer_decides(kb):
+    from legcare.screen import answer_screen
+
+    engine = _with(kb, 0.99)
+    assert answer_screen(engine, "my left leg feels weak", "no to all of those")["level"] != "emergency"
+    # and a yes escalates as the person's answer, not as the detector's agreement
+    out = answer_screen(engine, "my left leg feels weak", "yes")
+    assert out["level"] == "emergency" and "readings_agree" not in [f["id"] for f in out["red_flags"]]

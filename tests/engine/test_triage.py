@@ -108,9 +108,6 @@ def test_one_calf_bigger_than_the_other_is_one_sided(engine):
 def test_long_standing_bladder_trouble_that_is_not_getting_worse_is_urgent_not_an_ambulance(engine):
     out = engine.assess("For about a year I've had to rush to the loo and sometimes leak, and my legs have got stiff")
     assert out["triage"]["level"] == "urgent"
-    # a few months, slowly, with MS: a same-day check too
-    assert engine.assess("I have MS and for the last four months I've been leaking urine and my legs are slowly "
-                         "getting weaker")["triage"]["level"] == "urgent"
     # new, or getting worse: the emergency
     assert engine.assess("since yesterday I can't pee and my legs are numb")["triage"]["level"] == "emergency"
 

@@ -84,7 +84,15 @@ def find_cues(nlp, matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Tuple[int
         if (tok.is_digit and len(tok.text) == 4 and 1900 <= int(tok.text) < this_year
                 and doc[tok.i - 1].lower_ == "in"):
             found.setdefault("context.past", []).append((tok.i - 1, tok.i + 1))
+    # "when I was 16", "when she was 20": an age in the past is the past, as "years ago" is
+    for tok in doc[3:]:
+        if tok.is_digit and doc[tok.i - 1].lower_ == "was" and doc[tok.i - 3].lower_ == "when" \
+                and doc[tok.i - 2].lower_ in PAST_AGE_SUBJECTS:
+            found.setdefault("context.past", []).append((tok.i - 3, tok.i + 1))
     return found
+
+
+PAST_AGE_SUBJECTS = {"i", "he", "she", "we", "they"}
 
 
 class ContextReader:

@@ -213,3 +213,21 @@ def test_long_standing_or_explained_is_not_an_emergency(level, text):
 def test_breathlessness_with_numb_or_tingling_legs_stays_an_emergency_even_when_long(level):
     assert level("short of breath, legs weak and tingly feet. had GBS 10 years ago and this feels like that "
                  "again") == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    # a numbing injection at the dentist explains half a numb face, and only that
+    "Had my wisdom tooth out this morning, half my face and lip still numb and I'm dribbling my tea",
+    # an age in the past is the past
+    "When I was 16 I woke up one morning and couldn't move my legs for a few hours; never happened again, I'm 30",
+    # numbness from sitting on a limb that goes when the position changes, every time
+    "I get numbness down my left arm and leg when I sit cross-legged too long, it goes in a minute when I stretch",
+])
+def test_explained_or_past_numbness_is_not_an_emergency(level, text):
+    assert level(text) != "emergency"
+
+
+def test_the_dentist_does_not_explain_a_face_with_slurred_words(level):
+    assert level("Had my wisdom tooth out this morning and half my face is numb, and now my words are slurred") \
+        == "emergency"
+    assert level("When I was 16 my legs went weak after a virus; today my left leg suddenly went weak") == "emergency"

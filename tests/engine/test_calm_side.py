@@ -216,8 +216,6 @@ def test_breathlessness_with_numb_or_tingling_legs_stays_an_emergency_even_when_
 
 
 @pytest.mark.parametrize("text", [
-    # a numbing injection at the dentist explains half a numb face, and only that
-    "Had my wisdom tooth out this morning, half my face and lip still numb and I'm dribbling my tea",
     # an age in the past is the past
     "When I was 16 I woke up one morning and couldn't move my legs for a few hours; never happened again, I'm 30",
     # numbness from sitting on a limb that goes when the position changes, every time
@@ -227,7 +225,10 @@ def test_explained_or_past_numbness_is_not_an_emergency(level, text):
     assert level(text) != "emergency"
 
 
-def test_the_dentist_does_not_explain_a_face_with_slurred_words(level):
-    assert level("Had my wisdom tooth out this morning and half my face is numb, and now my words are slurred") \
+def test_an_explanation_that_does_not_fit_keeps_the_emergency(level):
+    # a face numb "like at the dentist", or after a filling on the other side: the writer's reassurance is no reason
+    assert level("I had a filling on the right yesterday, but tonight the left side of my face went numb up to my "
+                 "forehead and my cheek feels like it's hanging") == "emergency"
+    assert level("half my face went tingly and dead, exactly like when the dentist numbs you, and my smile looks off") \
         == "emergency"
     assert level("When I was 16 my legs went weak after a virus; today my left leg suddenly went weak") == "emergency"

@@ -114,9 +114,8 @@ class Extractor:
         findings.conditions_mentioned = [{"id": c, "status": st} for c, st in conds.items()]
 
         present_clauses = {clause_of[m.start] for m in mentions if m.status == "present"}
-        told_sentences_now = {sentence_of[m.start] for m in mentions if m.status == "present"}
-        quiet = {sentence_of[i] for i in range(len(lower))} - {sentence_of[m.start] for m in mentions}
-        follow_up = {s for s in quiet if s - 1 in told_sentences_now}  # "Mine is both legs."
+        quiet = set(sentence_of) - {sentence_of[m.start] for m in mentions}
+        follow_up = {s for s in quiet if s - 1 in told_sentences}  # "Mine is both legs."
         findings.side = timeline.side(ctx, self.lang["side"], present_clauses, follow_up)
         told: Dict[int, Set[str]] = {}
         for m in mentions:
@@ -152,8 +151,8 @@ class Extractor:
                 ctx, self.lang["body_heights"], findings.symptoms, findings.onset, findings.duration_days):
             findings.symptoms.append("ascending_weakness")
             findings.timeline.append("spreading_upwards")
-        if "paralysis" not in findings.symptoms and degree.complete_loss(ctx, mentions):
-            findings.symptoms.append("paralysis")  # "can't lift it off the bed at all": no movement left
+        if degree.PARALYSIS not in findings.symptoms and degree.complete_loss(ctx, mentions):
+            findings.symptoms.append(degree.PARALYSIS)  # "can't lift it off the bed at all": no movement left
         findings.age = person.age(clean.lower())
         if "fever" not in findings.symptoms and "fever" not in findings.negated and measures.has_fever(clean):
             findings.symptoms.append("fever")

@@ -74,6 +74,9 @@ def cue_matcher(nlp, language: Dict[str, Dict[str, Tuple[str, ...]]]) -> PhraseM
     return cues
 
 
+PAST_AGE_SUBJECTS = {"i", "he", "she", "we", "they"}  # "when I was 16", "when she was 20"
+
+
 def find_cues(nlp, matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Tuple[int, int]]]:
     found: Dict[str, List[Tuple[int, int]]] = {}
     for key, s, e in matcher(doc):
@@ -90,9 +93,6 @@ def find_cues(nlp, matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Tuple[int
                 and doc[tok.i - 2].lower_ in PAST_AGE_SUBJECTS:
             found.setdefault("context.past", []).append((tok.i - 3, tok.i + 1))
     return found
-
-
-PAST_AGE_SUBJECTS = {"i", "he", "she", "we", "they"}
 
 
 class ContextReader:

@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional
 from . import knowledge as knowledge_mod
 from .extract import Extractor, Findings
 from .ranking import rank
-from .screen import ScreenDecision, decide as screen_decision, readings_agree
+from .screen import ScreenDecision, decide as screen_decision, readings_agree, rules_held
 from .triage import escalate_on_agreement, nothing_found, red_flags, triage
 
 DISCLAIMER = ("This is general information, not a diagnosis. It names possible causes to discuss "
@@ -58,7 +58,7 @@ class Engine:
         screen = screen_decision(self.kb, f, result.level, possible)
         probability = detection.probability if detection is not None and agreement else None
         if readings_agree(self.kb, f, screen, probability, len(str(text or "").split())):
-            doubts = [r.reason for r in self.kb.screen.rules if r.id in screen.rules]
+            doubts = [r.reason for r in rules_held(self.kb, screen)]
             result, screen = escalate_on_agreement(self.kb, result, doubts), ScreenDecision(False)
         if result.level is None:  # nothing understood: still a level, the safer "see a doctor"
             result = nothing_found(self.kb, result)

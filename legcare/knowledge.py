@@ -39,6 +39,8 @@ LANGUAGE_LISTS = {
     "reference": ("weather", "idiom_before"),
     "degree": ("complete",),
 }
+AGREEMENT_MIN_WORDS = 12  # screen.yml `agreement.min_words` when it is not given
+
 # Sections whose names are the educator's own, in order (lowest part of the body first).
 LANGUAGE_ORDERED = ("body_heights",)
 RULE_TESTS = (
@@ -244,7 +246,7 @@ class Screen:
     nothing_found_level: str = "routine"
     nothing_found_reason: str = ""
     agreement_at_least: Optional[float] = None  # detector chance from which a screen rule + detector escalate
-    agreement_min_words: int = 12                # ... in a message of at least this many words (a story)
+    agreement_min_words: int = AGREEMENT_MIN_WORDS  # ... in a message of at least this many words (a story)
     agreement_reason: str = ""
 
 
@@ -583,7 +585,7 @@ def _load_screen(path: Path, symptoms: Dict[str, Term], risks: Dict[str, Term],
     answers = {kind: chk.texts(answers_node, kind, "answers") for kind in ("yes", "no", "unsure")}
     rules = _load_rules(chk, doc.get("when"), "'when'", "screen", symptoms, risks, conditions, seeds, seen)
     nothing = chk.mapping(doc.get("nothing_found"), "'nothing_found'", "nothing_found")
-    at_least, agreement_reason, min_words = None, "", 12
+    at_least, agreement_reason, min_words = None, "", AGREEMENT_MIN_WORDS
     if doc.get("agreement") is not None:
         agreement = chk.mapping(doc.get("agreement"), "'agreement'", "agreement")
         at_least = agreement.get("at_least")
@@ -592,7 +594,7 @@ def _load_screen(path: Path, symptoms: Dict[str, Term], risks: Dict[str, Term],
                      agreement, "agreement", "at_least")
         agreement_reason = chk.text(agreement, "reason", "agreement")
         at_least = float(at_least)
-        min_words = agreement.get("min_words", 12)
+        min_words = agreement.get("min_words", AGREEMENT_MIN_WORDS)
         if isinstance(min_words, bool) or not isinstance(min_words, int) or not 1 <= min_words <= 200:
             chk.fail("must be a whole number of words from 1 to 200", agreement, "agreement", "min_words")
     return Screen(nothing_found_level=chk.choice(nothing, "level", "nothing_found", LEVELS),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
-from .knowledge import Knowledge, Screen
+from .knowledge import Knowledge, Rule, Screen
 from .reading.findings import Findings
 from .reading.normalize import normalize_text
 from .triage import rule_fires
@@ -86,8 +86,12 @@ def readings_agree(kb: Knowledge, f: Findings, decision: ScreenDecision, probabi
         return False
     if not decision.needed or f.general_question or probability < screen.agreement_at_least:
         return False
-    screen_rules = {r.id for r in screen.rules}
-    return any(r in screen_rules for r in decision.rules)
+    return bool(rules_held(kb, decision))
+
+
+def rules_held(kb: Knowledge, decision: ScreenDecision) -> List[Rule]:
+    """The screen's own `when` rules behind a decision (not the detector's, language or not-understood reasons)."""
+    return [r for r in kb.screen.rules if r.id in decision.rules] if kb.screen is not None else []
 
 
 @lru_cache(maxsize=8)

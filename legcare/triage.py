@@ -18,6 +18,11 @@ def emergency_number() -> str:
     return os.environ.get("EMERGENCY_NUMBER", "").strip() or DEFAULT_EMERGENCY_NUMBER
 
 
+def _timeframe(kb: Knowledge, level: str) -> str:
+    """The level's timeframe from knowledge/triage.yml, with the emergency number filled in."""
+    return kb.levels[level]["timeframe"].format(emergency_number=emergency_number())
+
+
 def test_holds(test: Dict[str, Any], f: Findings) -> bool:
     """All parts of one `when` test hold for these findings."""
     present = set(f.symptoms)
@@ -74,10 +79,9 @@ def red_flags(kb: Knowledge, f: Findings) -> List[Rule]:
 def triage(kb: Knowledge, f: Findings, flags: Optional[List[Rule]] = None) -> Triage:
     """Pick the care level. A red flag always wins; unsure means the safer level."""
     flags = red_flags(kb, f) if flags is None else flags
-    number = emergency_number()
 
     def done(level: Optional[str], reasons: List[str], fired: List[Rule]) -> Triage:
-        timeframe = kb.levels[level]["timeframe"].format(emergency_number=number) if level else None
+        timeframe = _timeframe(kb, level) if level else None
         return Triage(level, timeframe, reasons,
                       red_flags=[{"id": r.id, "level": r.level, "reason": r.reason} for r in flags],
                       rules=[r.id for r in fired])
@@ -106,8 +110,7 @@ def nothing_found(kb: Knowledge, result: Triage) -> Triage:
     """The level when no symptom was understood: never none (knowledge/screen.yml `nothing_found`)."""
     level = kb.screen.nothing_found_level if kb.screen else "routine"
     reason = kb.screen.nothing_found_reason if kb.screen else DEFAULT_ROUTINE_REASON
-    timeframe = kb.levels[level]["timeframe"].format(emergency_number=emergency_number())
-    return Triage(level, timeframe, [reason], red_flags=result.red_flags, rules=["nothing_found"])
+    return Triage(level, _timeframe(kb, level), [reason], red_flags=result.red_flags, rules=["nothing_found"])
 
 
 AGREEMENT_FLAG = "readings_agree"  # the red-flag id of an escalation by agreement (knowledge/screen.yml)
@@ -118,10 +121,9 @@ def escalate_on_agreement(kb: Knowledge, result: Triage, doubts: List[str]) -> T
 
     `doubts`: the reasons of the screen rules that held; they are shown after the agreement's reason."""
     reason = kb.screen.agreement_reason
-    timeframe = kb.levels["emergency"]["timeframe"].format(emergency_number=emergency_number())
     flag = {"id": AGREEMENT_FLAG, "level": "emergency", "reason": reason}
-    return Triage("emergency", timeframe, _unique([reason, *doubts]), red_flags=result.red_flags + [flag],
-                  rules=[AGREEMENT_FLAG])
+    return Triage("emergency", _timeframe(kb, "emergency"), _unique([reason, *doubts]),
+                  red_flags=result.red_flags + [flag], rules=[AGREEMENT_FLAG])
 
 
 def _unique(items) -> List[str]:

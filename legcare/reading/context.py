@@ -29,13 +29,18 @@ SOFT_BOUNDARIES = {",", "and", "or", "-", "–", "—", "/", "&", "nor"}
 CLAUSE_WORDS = {"but", "however", "although", "though", "whereas", "except", "yet"}
 
 
+def says_cannot(lower: Sequence[str], j: int) -> bool:
+    """Is token j the "can't" of an inability ("cannot", "unable", the "n't" of "can't", "couldn't", "won't")?"""
+    w = lower[j]
+    return w in {"cannot", "unable"} or (w in {"n't", "nt", "not"} and j > 0 and lower[j - 1] in INABILITY)
+
+
 def _after_inability(lower: Sequence[str], i: int, reach: int = 4) -> bool:
     """Is there a "can't"/"unable" within `reach` words before token i, in the same sentence?"""
     for j in range(i - 1, max(-1, i - 1 - reach), -1):
-        w = lower[j]
-        if w in HARD_BOUNDARIES:
+        if lower[j] in HARD_BOUNDARIES:
             return False
-        if w in {"cannot", "unable"} or (w in {"n't", "nt", "not"} and j > 0 and lower[j - 1] in INABILITY):
+        if says_cannot(lower, j):
             return True
     return False
 
@@ -82,15 +87,15 @@ def find_cues(nlp, matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Tuple[int
     for key, s, e in matcher(doc):
         found.setdefault(nlp.vocab.strings[key], []).append((s, e))
     # "in 2015", "back in 2019": a year before this one is the past, as "years ago" is
+    # and "when I was 16", "when she was 20": an age in the past is the past, as "years ago" is
     this_year = date.today().year
     for tok in doc[1:]:
-        if (tok.is_digit and len(tok.text) == 4 and 1900 <= int(tok.text) < this_year
-                and doc[tok.i - 1].lower_ == "in"):
+        if not tok.is_digit:
+            continue
+        if len(tok.text) == 4 and 1900 <= int(tok.text) < this_year and doc[tok.i - 1].lower_ == "in":
             found.setdefault("context.past", []).append((tok.i - 1, tok.i + 1))
-    # "when I was 16", "when she was 20": an age in the past is the past, as "years ago" is
-    for tok in doc[3:]:
-        if tok.is_digit and doc[tok.i - 1].lower_ == "was" and doc[tok.i - 3].lower_ == "when" \
-                and doc[tok.i - 2].lower_ in PAST_AGE_SUBJECTS:
+        elif (tok.i >= 3 and doc[tok.i - 1].lower_ == "was" and doc[tok.i - 3].lower_ == "when"
+              and doc[tok.i - 2].lower_ in PAST_AGE_SUBJECTS):
             found.setdefault("context.past", []).append((tok.i - 3, tok.i + 1))
     return found
 

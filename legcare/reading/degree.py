@@ -11,20 +11,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .context import INABILITY, ContextReader
+from .context import ContextReader, says_cannot
 from .findings import Mention
 
 LIMB_WEAKNESS = ("leg_weakness", "arm_weakness")  # the symptoms a complete loss turns into paralysis
 PARALYSIS = "paralysis"
 REACH = 6  # words after the mention in which the completeness word may come
-
-
-def _says_cannot(lower: list, start: int, end: int) -> bool:
-    for j in range(start, end):
-        w = lower[j]
-        if w in {"cannot", "unable"} or (w in {"n't", "nt", "not"} and j > 0 and lower[j - 1] in INABILITY):
-            return True
-    return False
 
 
 def complete_loss(ctx: ContextReader, mentions: Iterable[Mention]) -> bool:
@@ -35,7 +27,7 @@ def complete_loss(ctx: ContextReader, mentions: Iterable[Mention]) -> bool:
     for m in mentions:
         if m.kind != "S" or m.status != "present" or m.id not in LIMB_WEAKNESS:
             continue
-        if not _says_cannot(ctx.lower, m.start, m.end):
+        if not any(says_cannot(ctx.lower, j) for j in range(m.start, m.end)):
             continue
         if any(m.end <= s <= m.end + REACH and ctx.sentence_of[s] == ctx.sentence_of[m.start] for s in complete):
             return True

@@ -115,10 +115,7 @@ class Detector:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if getattr(self, "_coef_of", None) is not self.coef:  # (re)built when the weights are replaced
             self._coef_t, self._coef_of = np.ascontiguousarray(self.coef.T), self.coef
-        prepared = [prepare(t) for t in texts]
-        n_word = len(self.word.vocabulary_)
-        scores = (_tfidf(self.word, self._idf[0], prepared) @ self._coef_t[:n_word]
-                  + _tfidf(self.char, self._idf[1], prepared) @ self._coef_t[n_word:] + self.intercept)
+        scores = self.features(texts) @ self._coef_t + self.intercept
         return 1.0 / (1.0 + np.exp(-np.asarray(scores)))
 
     def detect(self, text: object) -> Detection:

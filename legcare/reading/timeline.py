@@ -121,10 +121,12 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
     """
     if not clauses:
         return None
-    pointing = set(lang.get("follow_up_starts", ()))
+    pointing = set(lang["follow_up_starts"])
+    # the first word of each follow-up sentence ("Mine is the left one"), read only when there is one
     first_of: Dict[int, int] = {}
-    for i in range(ctx.n):
-        first_of.setdefault(ctx.sentence_of[i], i)
+    if follow_up:
+        for i in range(ctx.n):
+            first_of.setdefault(ctx.sentence_of[i], i)
 
     def counts(s: int, kind: str) -> bool:
         if ctx.clause_of[s] in clauses:

@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.corpus_eval --set dev --errors   # every miss on the development part
     .venv/bin/python -m bench.corpus_eval --json          # machine-readable
     .venv/bin/python -m bench.corpus_eval --record NAME   # also save the held-out figures as bench/corpus/runs/NAME.json
+    .venv/bin/python -m bench.corpus_eval --file NEW.jsonl     # a new writer's file, on arrival (figures and SHA-256)
 
 The engine runs with the red-flag detector `make train` bundles (trained on
 the development part, so the development figures are in-sample for it; see
@@ -55,6 +56,11 @@ def files(part: str) -> List[Path]:
 
 def load(part: str) -> List[Dict[str, Any]]:
     return load_dir(PARTS[part])
+
+
+def load_file(path: Path) -> List[Dict[str, Any]]:
+    """One writer's JSONL file, read as the corpus loader reads a part."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def heldout_sha256() -> str:
@@ -202,6 +208,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=3.0, help="how long to measure throughput")
     ap.add_argument("--record", metavar="NAME", help="save the held-out figures under bench/corpus/runs/")
     ap.add_argument("--no-detector", action="store_true", help="rules only, without the statistical detector")
+    ap.add_argument("--file", action="append", default=[], type=Path, metavar="JSONL",
+                    help="score a new writer's file instead of the parts (repeatable); --errors lists its misses")
     args = ap.parse_args(argv)
     from legcare.engine import Engine
 
@@ -211,10 +219,14 @@ def main(argv=None) -> int:
         from legcare.reading.detector import for_tools
         engine = Engine(detector=for_tools())
     names = ["dev", "heldout"] if args.set == "both" else [args.set]
+    if args.file:
+        names = [str(path) for path in args.file]
     reports = {}
     for name in names:
-        cases = load(name)
+        cases = load_file(Path(name)) if args.file else load(name)
         report = evaluate(engine, cases)
+        if args.file:
+            report["sha256"] = hashlib.sha256(Path(name).read_bytes()).hexdigest()
         report["messages_per_second"] = round(throughput(engine, [c["text"] for c in cases], args.seconds))
         if name == "heldout":
             report["heldout_sha256"] = heldout_sha256()
@@ -232,7 +244,13 @@ def main(argv=None) -> int:
         print(json.dumps(out, indent=2))
         return 0
     width = max(len(label) for label, _ in ROWS)
-    print(f"{'':<{width}}  " + "  ".join(f"{n:>9}" for n in names) + "  target")
+    if args.file:
+        for n in names:
+            print(f"{n}: SHA-256 {reports[n]['sha256']}")
+        labels = {n: Path(n).stem[-9:] for n in names}
+    else:
+        labels = {n: n for n in names}
+    print(f"{'':<{width}}  " + "  ".join(f"{labels[n]:>9}" for n in names) + "  target")
     for label, key in ROWS:
         print(f"{label:<{width}}  " + "  ".join(f"{reports[n][key]!s:>9}" for n in names)
               + f"  {TARGETS.get(key, '')}")
@@ -246,9 +264,10 @@ def main(argv=None) -> int:
         print(f"  {g:<22}" + "  ".join(cells))
     print(f"\nreading one story: 2,000 characters {stories[2_000]} ms, 20,000 characters {stories[20_000]} ms "
           f"({stories[20_000] / max(stories[2_000], 0.001):.1f}x for 10x the text)")
-    if args.errors and "dev" in reports:
-        for e in reports["dev"]["errors"]:
-            print(json.dumps(e, ensure_ascii=False))
+    for n in (names if args.file else ["dev"]):
+        if args.errors and n in reports:
+            for e in reports[n]["errors"]:
+                print(json.dumps(e, ensure_ascii=False))
     return 0
 
 

@@ -140,6 +140,8 @@ class Extractor:
             findings.onset = "sudden"
         if attack:
             findings.timeline.append(attack)
+        elif timeline.passed_long_ago(ctx, spans, told):
+            findings.timeline.append("passed_long_ago")
         story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days,
                                      exertion=bool(set(findings.risk_factors) & timeline.EXERTION))
         if story:

@@ -24,7 +24,7 @@ CATEGORIES = (
 ONSETS = ("sudden", "rapid", "gradual")
 SIDES = ("left", "right", "one", "both")
 # What the timeline reader can tell of how things developed (legcare/reading/timeline.py, `story` in rules)
-STORIES = ("passed_attack", "passed_attack_days_ago", "worsening", "spreading_upwards", "new_on_background",
+STORIES = ("passed_attack", "passed_attack_days_ago", "passed_long_ago", "worsening", "spreading_upwards", "new_on_background",
            "recovering")
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {

@@ -84,6 +84,9 @@ ATTACK_RECALL_DAYS = 14.0  # such an attack in the last two weeks still needs a 
 ACTIVITY_REACH = 6  # words from "sat", "drove"... to the time said of it
 ACTIVITY_MAX_DAYS = 1.0  # a spell of sitting or driving; "sitting at a desk for years" is a way of life
 LONG_SPELL = ("for ages", "for a long time")  # of sitting: an hour or two; of a complaint: months
+# "ten minutes", "a couple of minutes" said bare: how long something lasts or takes ("can walk ten minutes
+# before his legs go heavy"), not when it began ("ten minutes ago", "for the last ten minutes")
+BARE_LENGTH = re.compile(rf"{_NUM}{_GAP}(?:minute|min)s?(?:\s+of)?")
 
 
 def after_an_activity(ctx: ContextReader, token: int) -> bool:
@@ -223,6 +226,8 @@ def duration(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, Set[str]
     which counts only when nothing else places the complaint in time.
     """
     same = {ctx.sentence_of[s] for s, _ in _valid(ctx, "timeline.same_complaint")}  # "been like this for years"
+    # a sentence that tells how the complaint came on tells its time too: "it's been creeping on for a year"
+    same |= {ctx.sentence_of[s] for level in ("gradual", "rapid") for s, _ in _valid(ctx, f"onset.{level}")}
     about = [sp for sp in spans if told.get(ctx.sentence_of[sp[2]]) or told.get(ctx.sentence_of[sp[2]] - 1)
              or ctx.sentence_of[sp[2]] in same]
     return any_duration(about)
@@ -260,7 +265,8 @@ def current_episode(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
     if not old and any(ctx.sentence_of[s] in background for s, _ in _valid(ctx, "timeline.same_complaint")):
         return None  # "been like this for two months": the complaint's own time
     contrast = bool(_valid(ctx, "timeline.contrast"))
-    recent = [sp for sp in spans if sp[0] <= NEW_DAYS]
+    recent = [sp for sp in spans if sp[0] <= NEW_DAYS and not BARE_LENGTH.fullmatch(sp[1])
+              and not said_of_an_activity(ctx, sp)]
     recent += [(RECENT_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.today")]
     recent += [(STORY_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.days")]
     recent = [sp for sp in recent if ctx.sentence_of[sp[2]] not in background]
@@ -324,6 +330,28 @@ def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now
         # "my left leg went weak and numb, it has passed now": no time at all, so it may have been minutes ago
         return "passed_attack"
     return None
+
+
+def passed_long_ago(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, Set[str]]) -> bool:
+    """An episode that passed long ago: "Dad collapsed four years ago, his legs went from under him. It was a
+    faint and it has never happened again".
+
+    Recovery words, every time given beyond the two weeks in which a passed
+    attack still needs a same-day check (the attack's own minutes aside),
+    nothing placed in the last days ("today", "on Monday"), and every
+    sentence that tells a symptom lies between the first long-ago time and
+    the last recovery words, so that a new event told after them ("it passed.
+    Now my arm has gone weak") is not made old.
+    """
+    recovery = _valid(ctx, "timeline.recovery")
+    if not recovery or _valid(ctx, "timeline.today") or _valid(ctx, "timeline.days"):
+        return False
+    times = [sp for sp in spans if sp[0] > EPISODE_DAYS]
+    if not times or min(days for days, _, _ in times) <= ATTACK_RECALL_DAYS:
+        return False
+    first = min(ctx.sentence_of[tok] for _, _, tok in times)
+    last = max(ctx.sentence_of[s] for s, _ in recovery)
+    return all(first <= sentence <= last for sentence, symptoms in told.items() if symptoms)
 
 
 def _valid(ctx: ContextReader, cue: str):

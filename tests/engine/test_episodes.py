@@ -1,0 +1,69 @@
+"""When things happened, and whether they are over: episode lengths, long-past episodes, new starts.
+
+Each case is a wording of our own; the corpus figures come from bench/corpus_eval.py.
+"""
+import pytest
+
+
+def assess(engine, text):
+    return engine.assess(text)
+
+
+def level(engine, text):
+    return engine.assess(text)["triage"]["level"]
+
+
+# ---------------------------------------------------------------- how long a thing lasts is not when it began
+@pytest.mark.parametrize("text", [
+    "After about ten minutes on her feet my nan's legs go heavy and numb and she has to find a bench. "
+    "It has been getting slowly worse over the past year.",
+    "He can manage a couple of minutes of walking, then his calves go numb and he has to stop, "
+    "then he's fine again. It has been creeping up on him for a year or so.",
+])
+def test_a_length_of_minutes_in_a_slow_story_is_not_a_new_episode(engine, text):
+    out = assess(engine, text)
+    assert out["triage"]["level"] == "routine"
+    assert out["onset"] == "gradual"
+    assert out["duration"]["days"] >= 300
+
+
+def test_minutes_said_as_when_still_make_a_new_episode(engine):
+    out = assess(engine, "My feet have been numb from diabetes for years. Ten minutes ago my left arm and leg "
+                         "went weak and I can't lift the arm.")
+    assert out["triage"]["level"] == "emergency"
+
+
+# ---------------------------------------------------------------- an episode that passed long ago
+@pytest.mark.parametrize("text", [
+    "Six years ago my grandad's legs suddenly gave way at a wedding. The hospital said it was a faint "
+    "and it has not happened since. Should he mention it to his GP?",
+    "Two years ago my left arm went suddenly numb for half an hour, then it went back to normal. "
+    "It was checked and nothing has happened since. I still think about it.",
+])
+def test_a_sudden_episode_that_passed_years_ago_is_a_gp_check(engine, text):
+    out = assess(engine, text)
+    assert "passed_long_ago" in out["timeline"]
+    assert out["triage"]["level"] in ("routine", "self_care")
+
+
+@pytest.mark.parametrize("text", [
+    "Three years ago I had a mini stroke and it passed. Now my left arm has suddenly gone weak.",
+    "Years ago my leg went numb for a bit and got better. My face has started drooping on one side.",
+    "Two years ago I had a funny turn that went away. Today my right leg suddenly gave way.",
+])
+def test_a_new_event_told_after_an_old_one_is_not_made_old(engine, text):
+    out = assess(engine, text)
+    assert "passed_long_ago" not in out["timeline"]
+    assert out["triage"]["level"] == "emergency"
+
+
+# ---------------------------------------------------------------- starting a class is not a sudden onset
+def test_just_starting_an_activity_is_not_a_sudden_onset(engine):
+    out = assess(engine, "I've just started spin classes and my legs feel wobbly and tired for an hour "
+                         "afterwards, then I'm fine.")
+    assert out["onset"] != "sudden"
+    assert out["triage"]["level"] in ("self_care", "routine")
+
+
+def test_a_weakness_that_just_started_is_still_sudden(engine):
+    assert level(engine, "my right leg has gone weak, it just started out of nowhere") == "emergency"

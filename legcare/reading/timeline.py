@@ -37,6 +37,9 @@ DURATION_PATTERNS = [
     re.compile(rf"\bfor\s+(?:a|the)\s+{_UNIT}\b"),
     # "it's been about a week", "been 3 days now"
     re.compile(rf"\bbeen\s+(?:about|around|nearly|almost|over|roughly|maybe|like|going on|a good)?\s*{_NUM}{_GAP}{_UNIT}\b"),
+    # "been like this about a year", "been going on for maybe six weeks"
+    re.compile(rf"\bbeen\s+(?:like\s+(?:this|that)|this\s+way|that\s+way|going\s+on|happening)\s+(?:for\s+)?"
+               rf"(?:about|around|nearly|almost|over|roughly|maybe|the\s+(?:past|last))?\s*{_NUM}{_GAP}{_UNIT}\b"),
     # a bare time in figures closing a short report: "pins and needles both legs, 1 week", "weak legs 3 days"
     # (hours to weeks only: "my father 78 years." is an age)
     re.compile(r"(?<!\S)(?<!\bin )(?<!\bby )(\d+(?:\s*(?:-|to)\s*\d+)?)\s*(minute|min|hour|hr|day|night|week|wk)s?"
@@ -64,6 +67,9 @@ VAGUE_DURATIONS = [
     (re.compile(r"\bfor (?:months)\b"), 90.0),
     (re.compile(r"\bfor (?:weeks)\b"), 21.0),
     (re.compile(r"\bfor (?:days)\b"), 4.0),
+    # a vague time said with a slow course: "slowly getting worse for a while" is months, not minutes
+    (re.compile(r"\b(?:slowly|gradually|steadily|bit by bit|little by little)\b[^.!?\n]{0,40}?\bfor (?:a while|some time)\b"),
+     60.0),
     (re.compile(r"\b(?:all day|all morning|since i woke up|since waking)\b"), 0.4),
     # "a stroke years ago ... weaker ever since": the years are how long it has been so
     (re.compile(r"\b(?:years|decades) ago\b[^.!?\n]*\b(?:ever since|since then)\b"
@@ -89,17 +95,21 @@ LONG_SPELL = ("for ages", "for a long time")  # of sitting: an hour or two; of a
 BARE_LENGTH = re.compile(rf"{_NUM}{_GAP}(?:minute|min)s?(?:\s+of)?")
 
 
-def after_an_activity(ctx: ContextReader, token: int) -> bool:
-    """`token` is a few words after "sat", "knelt", "drove", "slept"... in its sentence (timeline.activity_times)."""
+def after_an_activity(ctx: ContextReader, token: int, cue: str = "timeline.activity_times") -> bool:
+    """`token` is a few words after "sat", "knelt", "drove", "slept"... in its sentence (timeline.activity_times;
+    or another list of activity words, such as timeline.effort_times: "walk", "on my feet")."""
     return any(e <= token and token - e <= ACTIVITY_REACH and ctx.sentence_of[s] == ctx.sentence_of[token]
-               for s, e in ctx.cues.get("timeline.activity_times", []))
+               for s, e in ctx.cues.get(cue, []))
 
 
 def said_of_an_activity(ctx: ContextReader, span: "TimeSpan") -> bool:
     """A time that says how long someone sat, knelt, drove or slept at one go ("sat cross-legged on the
-    floor for ages", "drove for 8 hours"), not how long the complaint has lasted."""
+    floor for ages", "drove for 8 hours"), or how far they get on foot ("walk about ten minutes before his
+    legs go heavy", "tired walking more than 15 minutes"), not how long the complaint has lasted."""
     days, phrase, token = span
-    return (days <= ACTIVITY_MAX_DAYS or phrase in LONG_SPELL) and after_an_activity(ctx, token)
+    if (days <= ACTIVITY_MAX_DAYS or phrase in LONG_SPELL) and after_an_activity(ctx, token):
+        return True
+    return bool(BARE_LENGTH.fullmatch(phrase)) and after_an_activity(ctx, token, "timeline.effort_times")
 
 
 def onset(ctx: ContextReader, background: Set[int] = frozenset()) -> Optional[str]:

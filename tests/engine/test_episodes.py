@@ -67,3 +67,42 @@ def test_just_starting_an_activity_is_not_a_sudden_onset(engine):
 
 def test_a_weakness_that_just_started_is_still_sudden(engine):
     assert level(engine, "my right leg has gone weak, it just started out of nowhere") == "emergency"
+
+
+# ---------------------------------------------------------------- how far someone gets on foot
+@pytest.mark.parametrize("text", [
+    "When I walk to the post office, about fifteen minutes in, my legs go heavy and I have to rest on a wall, "
+    "then I can carry on. Been like this about a year and slowly getting worse. I'm 70.",
+    "My knee op was four months ago. It still feels weak on the stairs and I get tired walking more than "
+    "20 minutes. Should I be further along by now?",
+])
+def test_minutes_on_foot_and_an_expectation_are_not_a_fast_worsening(engine, text):
+    out = assess(engine, text)
+    assert out["onset"] != "rapid"
+    assert out["triage"]["level"] == "routine"
+
+
+def test_worse_by_now_is_still_fast(engine):
+    assert level(engine, "Yesterday my feet tingled and by now I can't get up the stairs, my legs are so weak") \
+        == "emergency"
+
+
+def test_a_family_asking_the_carer_is_not_confusion(engine):
+    out = assess(engine, "Her family asked me what to tell the GP: she is slower on her feet over some months "
+                         "and takes a while to get out of her chair, otherwise she is herself.")
+    assert "confusion" not in out["symptoms"]
+    assert out["triage"]["level"] == "routine"
+
+
+def test_asking_over_and_over_where_she_is_is_confusion(engine):
+    out = assess(engine, "Mum keeps asking where she is and her legs have gone weak since this morning")
+    assert "confusion" in out["symptoms"]
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_shaky_legs_after_a_first_workout_since_a_back_operation_are_not_an_emergency(engine):
+    assert level(engine, "wobbly legs after my first gym session since my spinal op, is that ok?") != "emergency"
+
+
+def test_numb_legs_after_a_back_operation_still_escalate_after_exercise(engine):
+    assert level(engine, "since my spinal op both legs have gone numb after the gym today") == "emergency"

@@ -18,6 +18,7 @@ from .reading.findings import Findings, Mention  # noqa: F401  (re-exported)
 from .reading.mentions import MentionFinder
 from .reading.nlp import blank_english
 from .reading.normalize import MAX_CHARS, calm_shouting, normalize_text  # noqa: F401  (re-exported)
+from .reading.shorthand import Shorthand
 from .reading.spelling import Speller, language_of
 from .reading.translate import Translator
 
@@ -35,6 +36,7 @@ class Extractor:
         self.mentions = MentionFinder(kb, self.nlp, self.speller)
         self.cue_matcher = cue_matcher(self.nlp, self.lang)
         self.translator = Translator(kb.translations)
+        self.shorthand = Shorthand(kb.shorthand, known=self.speller.vocab)  # the lexicon's words stay
 
     def extract(self, text: object) -> Findings:
         clean = calm_shouting(normalize_text(text))
@@ -49,6 +51,8 @@ class Extractor:
             translation = self.translator.translate(clean)
             if translation is not None:  # read the rough English; the reply still carries the language note
                 clean = translation.text
+        expanded = self.shorthand.expand(clean)  # "cant fel my rite leg": the words meant
+        rewritten, clean = expanded != clean, expanded
         doc = self.nlp.make_doc(clean)
         fixed = self.speller.correct(self.nlp, doc)
         lower = [t.lower_ for t in doc]
@@ -96,10 +100,13 @@ class Extractor:
                 elif m.status == "family":
                     family_mentions = True
             else:
-                if m.status == "family":
+                status = m.status
+                if status == "family" and of_other and ctx.in_relative_history(m):
+                    status = "present"  # "my daughter had a panic attack": hers, in her own story
+                if status == "family":
                     family_mentions = True
-                if m.id not in conds or m.status == "present":
-                    conds[m.id] = m.status
+                if m.id not in conds or status == "present":
+                    conds[m.id] = status
         if family_mentions and "family_history" not in risks and "family_history" in self.kb.risk_factors:
             risks.append("family_history")
 
@@ -169,6 +176,8 @@ class Extractor:
             findings.translated_from = translation.language
             findings.spans = {}  # offsets in the English text are not the person's words
             findings.evidence = {}
+        elif rewritten:
+            findings.spans = {}  # offsets in the rewritten text are not the person's
         if findings.age is not None:  # "I'm 72": older age; "my son (8)": a child (`ages` in risk_factors.yml)
             risks.extend(r.id for r in self.kb.risk_factors.values()
                          if r.ages and r.ages[0] <= findings.age <= r.ages[1] and r.id not in risks)

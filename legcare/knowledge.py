@@ -272,6 +272,7 @@ class Knowledge:
     questions: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     screen: Optional[Screen] = None
     translations: Dict[str, Dict[str, str]] = field(default_factory=dict)  # language -> phrase -> English
+    shorthand: Dict[str, str] = field(default_factory=dict)  # "fel" -> "feel" (knowledge/shorthand.yml)
     directory: Path = field(default=DEFAULT_DIR)
 
     def education(self, item_id: str):
@@ -650,6 +651,27 @@ def _load_translations(path: Path) -> Dict[str, Dict[str, str]]:
     return out
 
 
+def _load_shorthand(path: Path) -> Dict[str, str]:
+    """knowledge/shorthand.yml: a shorthand word people write and the one word (or contraction) it means."""
+    if not path.exists():
+        return {}
+    chk = _Checker(path.name)
+    doc = chk.mapping(read_yaml(path), "the file")
+    if not isinstance(doc.get("words"), dict):  # (a plain value carries no line: give the file's first entry)
+        chk.fail("'words' must be a mapping of `what people write: the word they mean` lines", doc, "words")
+    words = doc["words"]
+    out: Dict[str, str] = {}
+    for written in words:
+        meant = words[written]
+        if (not isinstance(written, (str, int)) or isinstance(written, bool) or isinstance(meant, bool)
+                or not isinstance(meant, str) or not re.fullmatch(r"[a-z0-9]+", str(written))
+                or not re.fullmatch(r"[a-z]+(?:'[a-z]+)?", meant)):
+            chk.fail(f"'{written}: {meant}' must be one word written in lower case letters or digits, "
+                     "and the one word it means", words, str(written), "words")
+        out[str(written)] = meant
+    return out
+
+
 def load(directory: Optional[os.PathLike] = None) -> Knowledge:
     """Load and cross-check every knowledge file in ``directory``."""
     directory = Path(directory or os.environ.get("LEGCARE_KNOWLEDGE_DIR") or DEFAULT_DIR)
@@ -797,8 +819,9 @@ def load(directory: Optional[os.PathLike] = None) -> Knowledge:
 
     screen = _load_screen(directory / "screen.yml", symptoms, risks, conditions, seeds, seen)
     translations = _load_translations(directory / "translations.yml")
+    shorthand = _load_shorthand(directory / "shorthand.yml")
 
-    return Knowledge(translations=translations, cue_rules=cue_rules, red_flag_groups=red_flag_groups, screen=screen, questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
+    return Knowledge(translations=translations, shorthand=shorthand, cue_rules=cue_rules, red_flag_groups=red_flag_groups, screen=screen, questions=questions, seed_titles=seed_titles or {}, language=language, word_groups=groups, symptoms=symptoms, risk_factors=risks, conditions=conditions,
                      red_flags=red_flags, levels=levels, urgent_rules=urgent, routine_rules=routine,
                      self_care_rules=self_care_rules, exercises=exercises, home_measures=measures,
                      general_safety=general_safety, general_safety_sources=general_sources,

@@ -79,6 +79,7 @@ def cue_matcher(nlp, language: Dict[str, Dict[str, Tuple[str, ...]]]) -> PhraseM
     return cues
 
 
+OWNER_REACH = 3  # "my [little / 14 year] daughter": words from "my" to the relative it names
 PAST_AGE_SUBJECTS = {"i", "he", "she", "we", "they"}  # "when I was 16", "when she was 20"
 
 
@@ -172,7 +173,7 @@ class ContextReader:
 
     def _family_scopes(self) -> List[Tuple[int, int]]:
         scopes = []
-        self._relative_history: List[Tuple[int, int]] = []  # what a named relative had (not "runs in the family")
+        self._relative_history: List[Tuple[int, int]] = []  # what a named relative has or had (not "runs in the family")
         verbs = self.cues.get("context.relative_verbs", [])
         for s, e in self.cues.get("context.relatives", []):
             reach = self.rule("context.relatives").cue_reach or 3
@@ -189,6 +190,7 @@ class ContextReader:
                 # "my dad has MS", "mum had a stroke": family history for named conditions and
                 # risk factors; "dad's had a lopsided smile": a relative telling today's story
                 scopes.append((verb[1], self._scope_end(verb[1], "context.relatives"), "conditions"))
+                self._relative_history.append(scopes[-1][:2])
         for s, e in self.cues.get("context.family_phrases", []):
             if not self._recent(self.sentence_of[s]):
                 back = self.rule("context.family_phrases").reach_back or 0
@@ -289,8 +291,12 @@ class ContextReader:
         if not wanted:
             return False
         third = {s for s, _ in self.cues.get("context.third_person", [])}
+        relatives = {s for s, _ in self.cues.get("context.relatives", [])}
         said = [i for i in range(self.n) if self.sentence_of[i] in wanted]
-        return any(i in third for i in said) and not any(i in self.first_person for i in said)
+        # "my daughter", "my 14 year old son": a first person that names the relative is not the writer's own story
+        mine = [i for i in said if i in self.first_person
+                and not any(i < r <= i + OWNER_REACH for r in relatives)]
+        return any(i in third for i in said) and not mine
 
     # ------------------------------------------------------------ status
     def status(self, m: Mention) -> str:

@@ -28,7 +28,7 @@ DURATION_PATTERNS = [
                r"(half an? hour|half hour|an? hour and a half)\b"),
     re.compile(rf"\b{_NUM}{_GAP}(minute|min)s?\b"),
     re.compile(rf"\b(?:the\s+)?(?:past|last)\s+{_NUM}{_GAP}{_UNIT}\b"),
-    re.compile(rf"\b{_NUM}{_GAP}{_UNIT}\s+(?:ago|now|back)\b"),
+    re.compile(rf"\b{_NUM}{_GAP}{_UNIT}\s+(?:ago|now|back|later)\b"),  # "still numb three hours later"
     re.compile(rf"\b(?:since|from)\s+(?:about\s+|around\s+)?{_NUM}{_GAP}{_UNIT}\b"),  # "since one hour" (other languages' way)
     re.compile(rf"\b{_NUM}{_GAP}{_UNIT}\s+of\b"),  # "two days of feeling like..."
     re.compile(rf"\b(?:all in|within|in the space of|in just|in only)\s+(?:about\s+|around\s+)?{_NUM}{_GAP}{_UNIT}\b"),

@@ -1,0 +1,103 @@
+"""How people write: text-message shorthand, likenesses instead of names, and relatives telling the story.
+
+Each case is a wording of our own; the corpus figures come from bench/corpus_eval.py.
+"""
+import shutil
+
+import pytest
+
+from legcare import knowledge
+from legcare.reading.shorthand import Shorthand
+
+
+def level(engine, text):
+    return engine.assess(text)["triage"]["level"]
+
+
+# ---------------------------------------------------------------- shorthand (knowledge/shorthand.yml)
+def test_a_text_in_shorthand_is_read_as_the_words_meant(engine):
+    out = engine.assess("cant fel my lft leg. wrds hard")
+    assert "slurred_speech" in out["symptoms"]
+    assert out["side"] == "left"
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_a_dropped_g_is_restored_but_the_lexicon_words_stay():
+    table = Shorthand({}, known={"statin"})
+    assert table.expand("my feet keep tinglin and I'm walkin funny") == "my feet keep tingling and I'm walking funny"
+    assert table.expand("put on a statin last month") == "put on a statin last month"
+    assert table.expand("Nothin since") == "Nothing since"
+
+
+def test_the_engine_keeps_a_medicine_name_that_looks_like_a_dropped_g(engine):
+    out = engine.assess("got put on a statin and my thighs are achin all the time")
+    assert "statins" in out["risk_factors"]
+
+
+def test_a_rewritten_message_gives_no_character_offsets(engine):
+    assert engine.extract("cant fel my legs").spans == {}
+    assert engine.extract("cant feel my legs").spans != {}
+
+
+@pytest.mark.parametrize("body, says", [
+    ("words:\n  fel: [feel]\n", "fel"),
+    ("words:\n  Fel: feel\n", "Fel"),
+    ("words:\n  wk: two words\n", "wk"),
+    ("words: fel\n", "words"),
+])
+def test_a_malformed_shorthand_list_stops_loading_with_file_and_line(tmp_path, body, says):
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(knowledge.DEFAULT_DIR, kdir)
+    (kdir / "shorthand.yml").write_text("# list\n" + body)
+    with pytest.raises(knowledge.KnowledgeError) as err:
+        knowledge.load(kdir)
+    assert "shorthand.yml:" in str(err.value) and says in str(err.value)
+
+
+# ---------------------------------------------------------------- likenesses and everyday words
+@pytest.mark.parametrize("text", [
+    "first hot yoga class on sunday, calves are rock hard and swollen and my wee this morning looked like flat cola",
+    "After the marathon my thighs are agony and the pee is a bit brownish, is that normal?",
+])
+def test_urine_told_as_a_likeness_or_a_shade_with_sore_muscles_escalates(engine, text):
+    out = engine.assess(text)
+    assert "dark_urine" in out["symptoms"]
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_found_wet_without_knowing_it_after_a_back_injury_escalates(engine):
+    out = engine.assess("Grandad hurt his back lifting on Saturday and twice today he was wet without noticing. "
+                        "He's also less steady on his feet.")
+    assert "bladder_bowel_problems" in out["symptoms"]
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_an_arm_and_leg_that_will_not_do_anything_escalate(engine):
+    out = engine.assess("my husband says his left arm and leg won't do anything, he's still sat in the chair")
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_a_bottom_numb_as_after_the_dentist_is_saddle_numbness(engine):
+    out = engine.assess("Sciatica for weeks, and now when I sit on the loo my bum feels like I've been to the dentist")
+    assert "saddle_numbness" in out["symptoms"]
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_a_numb_leg_and_an_arm_that_feels_thick_hours_later_escalate(engine):
+    out = engine.assess("My right leg went numb in a long meeting. Still numb four hours later, "
+                        "and my right hand feels a bit thick now too.")
+    assert out["triage"]["level"] == "emergency"
+
+
+# ---------------------------------------------------------------- relatives telling the story
+def test_what_the_relative_in_the_story_had_is_their_own(engine):
+    out = engine.assess("My son (15) had a panic attack in class, his legs went to jelly and he couldn't stand "
+                        "for a bit. Now at home an hour later he's totally fine.")
+    assert "stress" in out["risk_factors"]
+    assert {"id": "anxiety", "status": "present"} in out["conditions_mentioned"]
+    assert out["triage"]["level"] == "self_care"
+
+
+def test_a_relatives_condition_is_still_family_history_in_the_writers_own_story(engine):
+    out = engine.assess("My dad has MS. My legs have felt weak for a month.")
+    assert {"id": "multiple_sclerosis", "status": "present"} not in out["conditions_mentioned"]

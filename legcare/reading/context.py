@@ -140,6 +140,7 @@ class ContextReader:
         self._family = self._family_scopes()
         self._past = self._past_scopes()
         self._hypothetical = self._hypothetical_sentences()
+        self._feared = [(e, self._scope_end(e, "context.feared")) for _, e in self.cues.get("context.feared", [])]
         # words whose time, side and onset are not the present story's: a relative's history, the
         # past, hypotheticals; a relative telling today's story ("dad has a weak left leg for 2
         # days") keeps its side and time
@@ -302,6 +303,8 @@ class ContextReader:
     def status(self, m: Mention) -> str:
         if self.sentence_of[m.start] in self._hypothetical:
             return "hypothetical"
+        if m.kind in ("C", "R") and any(s <= m.start < e for s, e in self._feared):
+            return "hypothetical"  # "convinced it was a stroke": feared, not had
         for s, e, kind in self._family_kinds:
             if s <= m.start < e and (kind == "all" or m.kind in ("C", "R") or self._names_condition(s, e)):
                 return "family"

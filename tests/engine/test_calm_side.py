@@ -226,3 +226,40 @@ def test_an_explanation_that_does_not_fit_keeps_the_emergency(level):
     assert level("half my face went tingly and dead, exactly like when the dentist numbs you, and my smile looks off") \
         == "emergency"
     assert level("When I was 16 my legs went weak after a virus; today my left leg suddenly went weak") == "emergency"
+
+
+# ---------------------------------------------------------------- a panic that passed (session 7)
+@pytest.mark.parametrize("text", [
+    "My son hyperventilated before his exam, couldn't catch his breath, fingers tingly and his legs went to jelly. "
+    "Ten minutes of slow breathing and it passed, he sat the exam.",
+    "Health anxiety again tonight: suddenly my legs felt weak and fizzy and I was sure it was a stroke. Smile even, "
+    "arms fine, speech fine. After breathing exercises it went.",
+    "Terrified of needles, I went white at the blood test and my legs went wobbly. Fine 15 minutes later.",
+])
+def test_a_panic_or_a_faint_that_passed_is_not_an_emergency(level, text):
+    assert level(text) in ("self_care", "routine")
+
+
+@pytest.mark.parametrize("text", [
+    "I panicked and my legs went weak and now my face is drooping on one side",
+    "Had a panic attack, legs went weak and I still can't swallow properly",
+    "In a panic my left arm and leg went weak, it passed after ten minutes",
+])
+def test_a_panic_does_not_hide_a_warning_sign(level, text):
+    assert level(text) == "emergency"
+
+
+# ---------------------------------------------------------------- feared, not had
+def test_an_illness_the_person_fears_is_not_their_history(engine):
+    out = engine.assess("For months my feet have slowly gone numb. I've read everything online, MS, tumours, the lot. "
+                        "I'm diabetic. No weakness, no back pain.")
+    assert "cancer" not in out["risk_factors"]
+    assert {"id": "diabetes", "status": "present"} in out["conditions_mentioned"]
+    assert out["triage"]["level"] == "routine"
+
+
+def test_a_cancer_the_person_had_is_still_their_history(engine):
+    out = engine.assess("I was worried about my legs. I had breast cancer in 2019 and now my back aches and "
+                        "both legs feel weak.")
+    assert "cancer" in out["risk_factors"]
+    assert out["triage"]["level"] == "emergency"

@@ -33,7 +33,7 @@ LANGUAGE_LISTS = {
                 "recent", "hypothetical", "not_hypothetical", "feared", "sensation", "question_starts", "general_question_words"),
     "onset": ("sudden", "rapid", "gradual", "not_gradual_after", "not_gradual_before"),
     "side": ("left", "right", "not_side_after", "compared_with", "in_use", "both", "one", "plural_body", "singular_body",
-             "arm_words", "leg_words", "regions", "placed_by", "whole_body", "follow_up_starts"),
+             "arm_words", "leg_words", "regions", "placed_by", "whole_body", "follow_up_starts", "head_words"),
     "timeline": ("today", "days", "worsening_fast", "not_worsening_fast_before", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "not_recovery_before", "stable", "activity_times", "effort_times", "same_complaint",
                  "contrast", "spread"),
     "reference": ("weather", "idiom_before"),

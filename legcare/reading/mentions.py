@@ -58,6 +58,7 @@ class MentionFinder:
                 self.terms.add(f"{kind}|{term.id}", self._docs(term.phrases + term.misspellings))
                 if term.not_phrases:
                     self.look_alikes.add(f"{kind}|{term.id}", [self.nlp.make_doc(p.lower()) for p in term.not_phrases])
+                    learn(term.not_phrases)  # a look-alike's own words are words ("bulgy" is not a typo of "bulge")
                 learn(term.phrases * 3 + term.misspellings)  # prefer real words when fixing typos
                 for i, rule in enumerate(term.near):
                     key = f"{term.id}|{i}"

@@ -14,12 +14,12 @@ WORD_NUMBERS = {
     "couple": 2, "a couple": 2, "couple of": 2, "a couple of": 2, "several": 4, "some": 3,
 }
 UNIT_DAYS = {
-    "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24, "hr": 1 / 24, "day": 1.0,
+    "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1.0,
     "night": 1.0, "week": 7.0, "wk": 7.0, "fortnight": 14.0, "month": 30.0, "year": 365.0,
     "yr": 365.0,
 }
 _NUM = r"(\d+(?:\.\d+)?(?:\s*(?:-|to|or)\s*\d+(?:\.\d+)?)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|(?:a )?few|(?:a )?couple(?: of)?|several|some)"
-_UNIT = r"(minute|min|hour|hr|day|night|week|wk|fortnight|month|year|yr)s?"
+_UNIT = r"(minute|min|hour|hr|h|day|night|week|wk|fortnight|month|year|yr)s?"  # ("24h", "48 hrs")
 _GAP = r"(?:(?<=\d)\s*|\s+)"  # "1hr" and "1 hr"; words need a space ("someday" is not "some day")
 DURATION_PATTERNS = [
     re.compile(rf"\b(?:for|over)\s+(?:about|around|nearly|almost|over|roughly|maybe|like|the\s+(?:past|last))?\s*{_NUM}{_GAP}{_UNIT}\b"),
@@ -153,10 +153,12 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
     compared = set(lang["compared_with"])
     in_use = set(lang["in_use"])
     arms, legs = set(lang["arm_words"]), set(lang["leg_words"])
+    head = set(lang["head_words"])
+    limbs = (body | arms | legs | set(lang["whole_body"])) - {"side", "sides", "half"}  # ("left side of my head")
     found: Set[str] = set()
     for kind in ("both", "one"):
         for s, e in ctx.cues.get(f"side.{kind}", []):
-            if not counts(s, kind) or not ctx.valid_cue(s, e):
+            if not counts(s, kind) or not ctx.valid_cue(s, e) or _said_of_the_head(ctx, s, e, head, limbs):
                 continue
             before = set(ctx.lower[max(0, s - 4):s])
             if kind == "both" and ctx.lower[s] == "both" and before & arms and before & legs:
@@ -164,7 +166,7 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
             found.add(kind)
     for kind in ("left", "right"):
         for s, _ in ctx.cues.get(f"side.{kind}", []):
-            if not counts(s, kind) or not ctx.valid_cue(s, s + 1):
+            if not counts(s, kind) or not ctx.valid_cue(s, s + 1) or _said_of_the_head(ctx, s, s + 1, head, limbs):
                 continue
             nxt = ctx.lower[s + 1] if s + 1 < ctx.n else ""
             prev = ctx.lower[s - 1] if s > 0 else ""
@@ -188,6 +190,30 @@ def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int]
            for i in range(ctx.n)):
         return "both"
     return None
+
+STRETCH_ENDS = {",", ".", ";", ":", "!", "?", "\n"}
+SIDE_REACH = 4  # words either side of a side word to the body part it is said of
+
+
+def _said_of_the_head(ctx: ContextReader, s: int, e: int, head: Set[str], limbs: Set[str]) -> bool:
+    """The side word is said of the head ("a pounding headache on one side", "the left side of my head"):
+    a head word is nearer to it than any limb or other part of the body, within its stretch of words
+    (a comma or a full stop ends it: "headache on one side, legs heavy")."""
+    def nearest(words: Set[str]) -> int:
+        best = SIDE_REACH + 1
+        for step, start in ((-1, s - 1), (1, e)):
+            j = start
+            while 0 <= j < ctx.n and abs(j - (s if step < 0 else e - 1)) <= SIDE_REACH:
+                if ctx.lower[j] in STRETCH_ENDS:
+                    break
+                if ctx.lower[j] in words:
+                    best = min(best, abs(j - (s if step < 0 else e - 1)))
+                    break
+                j += step
+        return best
+    to_head = nearest(head)
+    return to_head <= SIDE_REACH and to_head < nearest(limbs - head)
+
 
 TimeSpan = Tuple[float, str, int]  # days, the words, the token it starts at
 

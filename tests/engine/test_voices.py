@@ -101,3 +101,56 @@ def test_what_the_relative_in_the_story_had_is_their_own(engine):
 def test_a_relatives_condition_is_still_family_history_in_the_writers_own_story(engine):
     out = engine.assess("My dad has MS. My legs have felt weak for a month.")
     assert {"id": "multiple_sclerosis", "status": "present"} not in out["conditions_mentioned"]
+
+
+# ---------------------------------------------------------------- session 7, second round of fresh voices
+def test_a_word_that_will_not_come_is_a_speech_sign(engine):
+    out = engine.assess("Dad keeps trying to say my name and the word just won't come out, started just now")
+    assert "slurred_speech" in out["symptoms"]
+    assert out["triage"]["level"] == "emergency"
+
+
+def test_a_side_said_of_the_head_is_not_the_side_of_the_body(engine):
+    assert engine.assess("my usual migraine, throbbing headache on one side, legs heavy and tired today")["side"] \
+        != "one"
+    assert engine.assess("I have a bad headache and my left arm is weak")["side"] == "left"
+
+
+def test_the_lexicons_own_words_are_not_corrected_into_others(engine):
+    assert "cold_pale_leg" not in engine.assess("blue bulgy veins behind my knee, legs ache after work")["symptoms"]
+
+
+@pytest.mark.parametrize("text", [
+    "Had a filling this morning, my lip drooped and I dribbled my tea, it has all worn off now",
+    "Long sportive yesterday, things down below went numb from the saddle, all back to normal within the hour",
+    "Nearly got knocked off my bike and thought I'd wet myself, legs like jelly, fine ten minutes later",
+    "12 hour shift, barely time for a wee, legs like lead tonight",
+])
+def test_explained_look_alikes_of_warning_signs_are_not_emergencies(engine, text):
+    assert engine.assess(text)["triage"]["level"] != "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "Had a filling this morning and now my left arm is weak and my lip droops",
+    "Long bike ride yesterday, still numb down below today and I can't pee properly",
+])
+def test_the_same_look_alikes_with_another_warning_sign_escalate(engine, text):
+    assert engine.assess(text)["triage"]["level"] == "emergency"
+
+
+def test_ended_up_on_the_floor_is_a_fall(engine):
+    assert "falls" in engine.assess("Nan has ended up on the kitchen floor twice this week, her legs just go")["symptoms"]
+
+
+@pytest.mark.parametrize("text", [
+    "Known disc bulge at L5/S1. Since yesterday both legs are numb and weak.",
+    "ran an ultra on sunday and my pee is brown today",
+    "Monday I managed the stairs, Tuesday I needed the banister, today I went up on my bum",
+    "Mi padre tuvo gripe hace dos semanas. Desde ayer las piernas cada vez más débiles y le cuesta respirar.",
+])
+def test_warning_signs_in_everyday_and_clinical_words_escalate(engine, text):
+    assert engine.assess(text)["triage"]["level"] == "emergency"
+
+
+def test_wiped_out_is_tiredness_not_wiping(engine):
+    assert "saddle_numbness" not in engine.assess("both feet have pins and needles and I feel wiped out")["symptoms"]

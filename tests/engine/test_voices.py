@@ -154,3 +154,18 @@ def test_warning_signs_in_everyday_and_clinical_words_escalate(engine, text):
 
 def test_wiped_out_is_tiredness_not_wiping(engine):
     assert "saddle_numbness" not in engine.assess("both feet have pins and needles and I feel wiped out")["symptoms"]
+
+
+@pytest.mark.parametrize("text, symptom", [
+    ("fase droopy on the rite", "facial_droop"),
+    ("he's been sat on the toilet for hours and can't go, back agony", "bladder_bowel_problems"),
+    ("she got out of the car and just went sideways", "balance_problems"),
+    ("the lines on the road look like they're moving", "vision_problems"),
+])
+def test_everyday_wordings_of_warning_signs_are_read(engine, text, symptom):
+    assert symptom in engine.assess(text)["symptoms"]
+
+
+def test_sciatica_that_spreads_to_both_legs_escalates(engine):
+    assert engine.assess("sciatica in my left leg since Monday and today both legs have gone weak")["triage"]["level"] \
+        == "emergency"

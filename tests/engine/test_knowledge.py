@@ -191,7 +191,7 @@ def test_an_unknown_risk_factor_in_no_risk_is_named(kdir):
 
 @pytest.mark.parametrize("value", ["1.2", "high", "0.2"])
 def test_an_agreement_threshold_outside_its_range_is_named_with_its_line(kdir, value):
-    _edit(kdir / "screen.yml", "  at_least: 0.85", f"  at_least: {value}")
+    _edit(kdir / "screen.yml", "  at_least: 0.8", f"  at_least: {value}")
     with pytest.raises(KnowledgeError, match="must be a number from 0.5 to below 1") as err:
         load(kdir)
     assert (err.value.file, err.value.entry, err.value.field) == ("screen.yml", "agreement", "at_least")

@@ -156,6 +156,8 @@ class Extractor:
             findings.timeline.append("worsening")
         if timeline.recovering(ctx):
             findings.timeline.append("recovering")
+        if timeline.recurring(ctx):
+            findings.timeline.append("recurring")
         if "ascending_weakness" not in findings.symptoms and timeline.spreading_upwards(
                 ctx, self.lang["body_heights"], findings.symptoms, findings.onset, findings.duration_days):
             findings.symptoms.append("ascending_weakness")

@@ -207,7 +207,7 @@ class ContextReader:
     def _recent(self, sentence: int) -> bool:
         """Does the sentence place things in the last few days ("this morning", "since lunch")?"""
         return any(self._in_sentence_with(cue, sentence)
-                   for cue in ("context.recent", "timeline.today", "timeline.days"))
+                   for cue in ("context.recent", "context.abrupt", "timeline.today", "timeline.days"))
 
     def _scope_end(self, i: int, rule_name: str) -> int:
         """Where a forward scope starting at token i ends, by its rule's `ends_at` and `max_scope`."""

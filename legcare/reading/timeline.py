@@ -67,6 +67,7 @@ VAGUE_DURATIONS = [
     (re.compile(r"\bfor (?:months)\b"), 90.0),
     (re.compile(r"\bfor (?:weeks)\b"), 21.0),
     (re.compile(r"\bfor (?:days)\b"), 4.0),
+    (re.compile(r"\b(?:this|earlier this) month\b"), 14.0),  # "the second time this month"
     # a vague time said with a slow course: "slowly getting worse for a while" is months, not minutes
     (re.compile(r"\b(?:slowly|gradually|steadily|bit by bit|little by little)\b[^.!?\n]{0,40}?\bfor (?:a while|some time)\b"),
      60.0),
@@ -93,6 +94,9 @@ LONG_SPELL = ("for ages", "for a long time")  # of sitting: an hour or two; of a
 # "ten minutes", "a couple of minutes" said bare: how long something lasts or takes ("can walk ten minutes
 # before his legs go heavy"), not when it began ("ten minutes ago", "for the last ten minutes")
 BARE_LENGTH = re.compile(rf"{_NUM}{_GAP}(?:minute|min)s?(?:\s+of)?")
+POINT_IN_TIME = re.compile(r"\b(?:ago|back)\b")
+MINUTES = re.compile(r"\b(?:minute|min)s?\b")
+ANCHORED = re.compile(r"\b(?:ago|last|past|since|now|been|in the)\b")
 
 
 def after_an_activity(ctx: ContextReader, token: int, cue: str = "timeline.activity_times") -> bool:
@@ -100,6 +104,13 @@ def after_an_activity(ctx: ContextReader, token: int, cue: str = "timeline.activ
     or another list of activity words, such as timeline.effort_times: "walk", "on my feet")."""
     return any(e <= token and token - e <= ACTIVITY_REACH and ctx.sentence_of[s] == ctx.sentence_of[token]
                for s, e in ctx.cues.get(cue, []))
+
+
+def _a_length(span: "TimeSpan") -> bool:
+    """Minutes said as how long something lasted ("ten minutes", "stiff for some minutes in the morning"),
+    not as when it began ("ten minutes ago", "for the last ten minutes", "since 10 minutes")."""
+    phrase = span[1]
+    return bool(MINUTES.search(phrase)) and not ANCHORED.search(phrase)
 
 
 def said_of_an_activity(ctx: ContextReader, span: "TimeSpan") -> bool:
@@ -298,11 +309,15 @@ def current_episode(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
         return None
     background = {ctx.sentence_of[tok] for _, _, tok in long}
     old = set().union(*(told.get(b, set()) for b in background))
-    if not old and any(ctx.sentence_of[s] in background for s, _ in _valid(ctx, "timeline.same_complaint")):
+    points = all(POINT_IN_TIME.search(phrase) for _, phrase, _ in long)  # "the same thing 2 years back": an old episode
+    if not old and not points and any(ctx.sentence_of[s] in background
+                                      for s, _ in _valid(ctx, "timeline.same_complaint")):
         return None  # "been like this for two months": the complaint's own time
     contrast = bool(_valid(ctx, "timeline.contrast"))
-    recent = [sp for sp in spans if sp[0] <= NEW_DAYS and not BARE_LENGTH.fullmatch(sp[1])
-              and not said_of_an_activity(ctx, sp)]
+    # minutes said as a length ("ten minutes", "stiff for some minutes") do not tell that something is new;
+    # once something is, they are how long the new attack lasted ("this afternoon ... for ten minutes")
+    lengths = [sp for sp in spans if sp[0] <= NEW_DAYS and _a_length(sp) and not said_of_an_activity(ctx, sp)]
+    recent = [sp for sp in spans if sp[0] <= NEW_DAYS and not _a_length(sp) and not said_of_an_activity(ctx, sp)]
     recent += [(RECENT_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.today")]
     recent += [(STORY_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.days")]
     recent = [sp for sp in recent if ctx.sentence_of[sp[2]] not in background]
@@ -313,7 +328,8 @@ def current_episode(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
 
     if not any(tells_new(ctx.sentence_of[sp[2]]) for sp in recent):
         return None
-    days, phrase, _ = min(recent, key=lambda sp: sp[0])
+    lengths = [sp for sp in lengths if ctx.sentence_of[sp[2]] not in background]
+    days, phrase, _ = min(recent + lengths, key=lambda sp: sp[0])
     return {"text": phrase, "days": round(days, 3)}, background - set(told)
 
 
@@ -506,3 +522,9 @@ def spreading_upwards(ctx: ContextReader, heights: Dict[str, Tuple[str, ...]], s
 def recovering(ctx: ContextReader) -> bool:
     """The person says it is passing or has passed ("easing as I move", "back to normal")."""
     return bool(_valid(ctx, "timeline.recovery"))
+
+
+def recurring(ctx: ContextReader) -> bool:
+    """The same thing has happened again and again ("my knee has given way twice this week", "keeps
+    going from under me"): episodes, each sudden, not one new sudden loss (timeline.repeated)."""
+    return bool(_valid(ctx, "timeline.repeated"))

@@ -83,6 +83,7 @@ def leave_one_writer_out(rows: List[Dict[str, Any]]) -> np.ndarray:
 
 
 POLICY_THRESHOLDS = (None, 0.7, 0.8, 0.85, 0.9, 0.95)
+POLICY_MIN_WORDS = (12, 8)  # the story minimum; the table shows each threshold at each minimum
 
 
 def policy_table(rows: List[Dict[str, Any]]) -> None:
@@ -108,10 +109,11 @@ def policy_table(rows: List[Dict[str, Any]]) -> None:
     gold = np.array([r["level"] for r in rows])
     print(f"{len(rows)} development messages, {int(y.sum())} emergencies, {int(calm.sum())} calm; "
           f"detector trained without the writer it scores ({len({r['id'].split('-')[0] for r in rows})} writers)\n")
-    print(f"{'at least':>9} {'first message':>14} {'false alarms':>13} {'under':>7} {'over':>7} {'accuracy':>9}")
-    for t in POLICY_THRESHOLDS:
+    print(f"{'at least':>9} {'min words':>9} {'first message':>14} {'false alarms':>13} {'under':>7} {'over':>7} "
+          f"{'accuracy':>9}")
+    for t, n in [(None, None)] + [(t, n) for n in POLICY_MIN_WORDS for t in POLICY_THRESHOLDS if t is not None]:
         levels = []
-        policy = replace_threshold(kb, t) if t is not None else None
+        policy = replace_threshold(kb, t, n) if t is not None else None
         for (f, level, decision, words), prob in zip(base, p):
             agree = policy is not None and level != "emergency" and readings_agree(policy, f, decision, float(prob),
                                                                                     words)
@@ -119,15 +121,16 @@ def policy_table(rows: List[Dict[str, Any]]) -> None:
         levels = np.array(levels, dtype=object)
         got = np.array([rank[x] for x in levels])
         emergency = levels == "emergency"
-        print(f"{'off' if t is None else t:>9} {emergency[y].mean():>14.4f} {emergency[calm].mean():>13.4f} "
+        print(f"{'off' if t is None else t:>9} {'-' if n is None else n:>9} {emergency[y].mean():>14.4f} "
+              f"{emergency[calm].mean():>13.4f} "
               f"{(got < low).mean():>7.4f} {(got > high).mean():>7.4f} {(levels == gold).mean():>9.4f}")
 
 
-def replace_threshold(kb, threshold: float):
-    """The knowledge base with another agreement threshold (the rest shared)."""
+def replace_threshold(kb, threshold: float, min_words: int):
+    """The knowledge base with another agreement threshold and story minimum (the rest shared)."""
     from dataclasses import replace
 
-    return replace(kb, screen=replace(kb.screen, agreement_at_least=threshold))
+    return replace(kb, screen=replace(kb.screen, agreement_at_least=threshold, agreement_min_words=min_words))
 
 
 def main(argv=None) -> int:

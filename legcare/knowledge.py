@@ -24,18 +24,21 @@ CATEGORIES = (
 ONSETS = ("sudden", "rapid", "gradual")
 SIDES = ("left", "right", "one", "both")
 # What the timeline reader can tell of how things developed (legcare/reading/timeline.py, `story` in rules)
-STORIES = ("passed_attack", "passed_attack_days_ago", "passed_long_ago", "recurring", "worsening", "spreading_upwards", "new_on_background",
-           "recovering")
+STORIES = ("passed_attack", "passed_attack_days_ago", "passed_long_ago", "recurring", "worsening",
+           "spreading_upwards", "new_on_background", "recovering")
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
     "negation": ("before", "pseudo", "after", "stop", "list_links", "body_well"),
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "third_person", "past", "ongoing",
-                "recent", "abrupt", "hypothetical", "not_hypothetical", "feared", "sensation", "question_starts", "general_question_words"),
+                "recent", "abrupt", "hypothetical", "not_hypothetical", "feared", "sensation", "question_starts",
+                "general_question_words"),
     "onset": ("sudden", "rapid", "gradual", "not_gradual_after", "not_gradual_before"),
     "side": ("left", "right", "not_side_after", "compared_with", "in_use", "both", "one", "plural_body", "singular_body",
-             "arm_words", "leg_words", "regions", "placed_by", "whole_body", "follow_up_starts", "head_words"),
-    "timeline": ("today", "days", "worsening_fast", "not_worsening_fast_before", "worsening", "not_worsening_after", "recovery", "not_recovery_after", "not_recovery_before", "stable", "repeated", "activity_times", "effort_times", "same_complaint",
-                 "contrast", "spread"),
+             "arm_words", "leg_words", "regions", "placed_by", "whole_body", "follow_up_starts",
+             "head_words"),
+    "timeline": ("today", "days", "worsening_fast", "not_worsening_fast_before", "worsening", "not_worsening_after",
+                 "recovery", "not_recovery_after", "not_recovery_before", "stable", "repeated", "activity_times",
+                 "effort_times", "same_complaint", "contrast", "spread"),
     "reference": ("weather", "idiom_before"),
     "degree": ("complete",),
 }

@@ -158,6 +158,8 @@ class Extractor:
             findings.timeline.append("recovering")
         if timeline.recurring(ctx):
             findings.timeline.append("recurring")
+        if timeline.eases_at_rest(ctx):
+            findings.timeline.append("eases_at_rest")
         if "ascending_weakness" not in findings.symptoms and timeline.spreading_upwards(
                 ctx, self.lang["body_heights"], findings.symptoms, findings.onset, findings.duration_days):
             findings.symptoms.append("ascending_weakness")

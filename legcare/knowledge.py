@@ -24,7 +24,7 @@ CATEGORIES = (
 ONSETS = ("sudden", "rapid", "gradual")
 SIDES = ("left", "right", "one", "both")
 # What the timeline reader can tell of how things developed (legcare/reading/timeline.py, `story` in rules)
-STORIES = ("passed_attack", "passed_attack_days_ago", "passed_long_ago", "recurring", "worsening",
+STORIES = ("passed_attack", "passed_attack_days_ago", "passed_long_ago", "recurring", "eases_at_rest", "worsening",
            "spreading_upwards", "new_on_background", "recovering")
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
@@ -37,7 +37,7 @@ LANGUAGE_LISTS = {
              "arm_words", "leg_words", "regions", "placed_by", "whole_body", "follow_up_starts",
              "head_words"),
     "timeline": ("today", "days", "worsening_fast", "not_worsening_fast_before", "worsening", "not_worsening_after",
-                 "recovery", "not_recovery_after", "not_recovery_before", "stable", "repeated", "activity_times",
+                 "recovery", "not_recovery_after", "not_recovery_before", "stable", "repeated", "eases_at_rest", "activity_times",
                  "effort_times", "same_complaint", "contrast", "spread"),
     "reference": ("weather", "idiom_before"),
     "degree": ("complete",),

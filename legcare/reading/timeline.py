@@ -528,3 +528,9 @@ def recurring(ctx: ContextReader) -> bool:
     """The same thing has happened again and again ("my knee has given way twice this week", "keeps
     going from under me"): episodes, each sudden, not one new sudden loss (timeline.repeated)."""
     return bool(_valid(ctx, "timeline.repeated"))
+
+
+def eases_at_rest(ctx: ContextReader) -> bool:
+    """Pain on walking that goes within minutes of stopping ("ease when I stop", "stop for a breather and it
+    goes"): how narrowed arteries or a narrowed spine show, not soreness after effort (timeline.eases_at_rest)."""
+    return bool(_valid(ctx, "timeline.eases_at_rest"))

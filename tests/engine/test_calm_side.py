@@ -263,3 +263,17 @@ def test_a_cancer_the_person_had_is_still_their_history(engine):
                         "both legs feel weak.")
     assert "cancer" in out["risk_factors"]
     assert out["triage"]["level"] == "emergency"
+
+
+# ---------------------------------------------------------------- pain on every walk that goes when one stops
+@pytest.mark.parametrize("text", [
+    "My calves ache walking up the hill to the shops and ease when I stop. Getting worse since the autumn.",
+    "Bum and thigh ache on the walk to work, I stop for a breather and it goes. I used to smoke.",
+])
+def test_pain_that_comes_with_walking_and_goes_at_rest_is_a_doctors_check(level, text):
+    assert level(text) == "routine"
+
+
+def test_soreness_after_a_long_hike_is_still_self_care(level):
+    assert level("walked 15 miles in the hills yesterday, my calves and thighs ache today, easing already") \
+        == "self_care"

@@ -169,3 +169,18 @@ def test_everyday_wordings_of_warning_signs_are_read(engine, text, symptom):
 def test_sciatica_that_spreads_to_both_legs_escalates(engine):
     assert engine.assess("sciatica in my left leg since Monday and today both legs have gone weak")["triage"]["level"] \
         == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "been sick with a bug for two days, legs like rubber and my heart is doing an odd thumping thing",
+    "on water tablets, vomiting since Sunday, legs like noodles and I can feel ectopic beats",
+    "taking detox pills to lose water weight, now my legs feel weak and crampy and my heart keeps skipping",
+])
+def test_weak_legs_with_palpitations_after_fluid_loss_are_checked_today(engine, text):
+    out = engine.assess(text)
+    assert "palpitations" in out["symptoms"]
+    assert out["triage"]["level"] == "urgent"
+
+
+def test_losing_ones_footing_is_a_fall(engine):
+    assert "falls" in engine.assess("my thighs are weak and I lost my footing twice on the steps")["symptoms"]

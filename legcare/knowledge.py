@@ -38,7 +38,7 @@ LANGUAGE_LISTS = {
              "head_words"),
     "timeline": ("today", "days", "worsening_fast", "not_worsening_fast_before", "worsening", "not_worsening_after",
                  "recovery", "not_recovery_after", "not_recovery_before", "stable", "repeated", "eases_at_rest", "activity_times",
-                 "effort_times", "same_complaint", "contrast", "spread"),
+                 "effort_times", "same_complaint", "contrast", "spread", "not_spread_after"),
     "reference": ("weather", "idiom_before"),
     "degree": ("complete",),
 }

@@ -277,3 +277,18 @@ def test_pain_that_comes_with_walking_and_goes_at_rest_is_a_doctors_check(level,
 def test_soreness_after_a_long_hike_is_still_self_care(level):
     assert level("walked 15 miles in the hills yesterday, my calves and thighs ache today, easing already") \
         == "self_care"
+
+
+@pytest.mark.parametrize("text", [
+    "Panic attack in the queue at the bank, hyperventilating, tingling in my lips and fingers and my legs went to "
+    "jelly. Twenty minutes later I was fine.",
+    "Waiting for my scan results after breast cancer I panicked and my legs went to jelly. All clear, and ten "
+    "minutes later I was fine.",
+])
+def test_tingling_fingers_or_a_scan_in_a_panic_that_passed_are_not_urgent(level, text):
+    assert level(text) in ("self_care", "routine")
+
+
+def test_weak_going_up_the_stairs_is_not_weakness_climbing_the_body(engine):
+    out = engine.assess("This week my legs feel weak going up stairs, my thighs have no power")
+    assert "ascending_weakness" not in out["symptoms"]

@@ -292,3 +292,8 @@ def test_tingling_fingers_or_a_scan_in_a_panic_that_passed_are_not_urgent(level,
 def test_weak_going_up_the_stairs_is_not_weakness_climbing_the_body(engine):
     out = engine.assess("This week my legs feel weak going up stairs, my thighs have no power")
     assert "ascending_weakness" not in out["symptoms"]
+
+
+def test_worry_about_ones_own_condition_keeps_it_as_history(engine):
+    out = engine.assess("I'm worried about my diabetes, both feet have slowly gone numb over the months")
+    assert "diabetes" in out["risk_factors"]

@@ -154,12 +154,7 @@ class Extractor:
         if story:
             findings.onset = story
             findings.timeline.append("worsening")
-        if timeline.recovering(ctx):
-            findings.timeline.append("recovering")
-        if timeline.recurring(ctx):
-            findings.timeline.append("recurring")
-        if timeline.eases_at_rest(ctx):
-            findings.timeline.append("eases_at_rest")
+        findings.timeline.extend(timeline.stories_said(ctx))  # recovering, recurring, eases_at_rest
         if "ascending_weakness" not in findings.symptoms and timeline.spreading_upwards(
                 ctx, self.lang["body_heights"], findings.symptoms, findings.onset, findings.duration_days):
             findings.symptoms.append("ascending_weakness")

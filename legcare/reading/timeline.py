@@ -212,13 +212,11 @@ def _said_of_the_head(ctx: ContextReader, s: int, e: int, head: Set[str], limbs:
     (a comma or a full stop ends it: "headache on one side, legs heavy")."""
     def nearest(words: Set[str]) -> int:
         best = SIDE_REACH + 1
-        for step, start in ((-1, s - 1), (1, e)):
-            j = start
-            while 0 <= j < ctx.n and abs(j - (s if step < 0 else e - 1)) <= SIDE_REACH:
-                if ctx.lower[j] in STRETCH_ENDS:
-                    break
+        for step, edge in ((-1, s), (1, e - 1)):  # outwards from each end of the side words
+            j = edge + step
+            while 0 <= j < ctx.n and abs(j - edge) <= SIDE_REACH and ctx.lower[j] not in STRETCH_ENDS:
                 if ctx.lower[j] in words:
-                    best = min(best, abs(j - (s if step < 0 else e - 1)))
+                    best = min(best, abs(j - edge))
                     break
                 j += step
         return best
@@ -316,8 +314,9 @@ def current_episode(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
     contrast = bool(_valid(ctx, "timeline.contrast"))
     # minutes said as a length ("ten minutes", "stiff for some minutes") do not tell that something is new;
     # once something is, they are how long the new attack lasted ("this afternoon ... for ten minutes")
-    lengths = [sp for sp in spans if sp[0] <= NEW_DAYS and _a_length(sp) and not said_of_an_activity(ctx, sp)]
-    recent = [sp for sp in spans if sp[0] <= NEW_DAYS and not _a_length(sp) and not said_of_an_activity(ctx, sp)]
+    short = [sp for sp in spans if sp[0] <= NEW_DAYS and not said_of_an_activity(ctx, sp)]
+    lengths = [sp for sp in short if _a_length(sp)]
+    recent = [sp for sp in short if not _a_length(sp)]
     recent += [(RECENT_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.today")]
     recent += [(STORY_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.days")]
     recent = [sp for sp in recent if ctx.sentence_of[sp[2]] not in background]
@@ -519,18 +518,18 @@ def spreading_upwards(ctx: ContextReader, heights: Dict[str, Tuple[str, ...]], s
     return False
 
 
-def recovering(ctx: ContextReader) -> bool:
-    """The person says it is passing or has passed ("easing as I move", "back to normal")."""
-    return bool(_valid(ctx, "timeline.recovery"))
+# Stories a cue list tells on its own, because the person says so (knowledge/language.yml `timeline`):
+STORY_CUES = {
+    "recovering": "timeline.recovery",  # passing or passed: "easing as I move", "back to normal"
+    # again and again ("given way twice this week", "keeps going from under me"): episodes, each sudden,
+    # not one new sudden loss
+    "recurring": "timeline.repeated",
+    # pain on walking that goes within minutes of stopping ("ease when I stop"): how narrowed arteries or a
+    # narrowed spine show, not soreness after effort
+    "eases_at_rest": "timeline.eases_at_rest",
+}
 
 
-def recurring(ctx: ContextReader) -> bool:
-    """The same thing has happened again and again ("my knee has given way twice this week", "keeps
-    going from under me"): episodes, each sudden, not one new sudden loss (timeline.repeated)."""
-    return bool(_valid(ctx, "timeline.repeated"))
-
-
-def eases_at_rest(ctx: ContextReader) -> bool:
-    """Pain on walking that goes within minutes of stopping ("ease when I stop", "stop for a breather and it
-    goes"): how narrowed arteries or a narrowed spine show, not soreness after effort (timeline.eases_at_rest)."""
-    return bool(_valid(ctx, "timeline.eases_at_rest"))
+def stories_said(ctx: ContextReader) -> List[str]:
+    """The stories of STORY_CUES whose words the person used (a valid cue: not negated, not undone)."""
+    return [story for story, cue in STORY_CUES.items() if _valid(ctx, cue)]

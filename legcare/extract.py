@@ -17,7 +17,7 @@ from .reading.context import ContextReader, cue_matcher, find_cues, segments
 from .reading.findings import Findings, Mention  # noqa: F401  (re-exported)
 from .reading.mentions import MentionFinder
 from .reading.nlp import blank_english
-from .reading.normalize import MAX_CHARS, calm_shouting, normalize_text  # noqa: F401  (re-exported)
+from .reading.normalize import MAX_CHARS, calm_shouting, normalize_text, unquote  # noqa: F401  (re-exported)
 from .reading.shorthand import Shorthand
 from .reading.spelling import Speller, language_of
 from .reading.translate import Translator
@@ -51,7 +51,8 @@ class Extractor:
             translation = self.translator.translate(clean)
             if translation is not None:  # read the rough English; the reply still carries the language note
                 clean = translation.text
-        expanded = self.shorthand.expand(clean)  # "cant fel my rite leg": the words meant
+        # "cant fel my rite leg": the words meant; "his leg 'gave up'": the quoted words as words
+        expanded = unquote(self.shorthand.expand(clean))
         rewritten, clean = expanded != clean, expanded
         doc = self.nlp.make_doc(clean)
         fixed = self.speller.correct(self.nlp, doc)
@@ -65,6 +66,13 @@ class Extractor:
                             self.kb.cue_rules)
         for m in mentions:
             m.status = ctx.status(m)
+        # A part said to be well outweighs a symptom read only from a whole side ("the left side
+        # won't go up when she smiles ... her arms and legs are fine"), and nothing more: it is no
+        # denial to report, since people who play things down say "my legs are fine" and then tell
+        # of legs that give way, and the interview must still ask.
+        well = {m.id for m in mentions if m.well and m.status == "negated"}
+        mentions = [m for m in mentions if not m.well
+                    and not (m.via_side and m.id in well and m.status == "present")]
 
         present: Dict[str, List[str]] = {}
         char_spans: Dict[str, List[Tuple[int, int]]] = {}

@@ -28,7 +28,7 @@ STORIES = ("passed_attack", "passed_attack_days_ago", "passed_long_ago", "recurr
            "spreading_upwards", "new_on_background", "recovering")
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
-    "negation": ("before", "pseudo", "after", "stop", "list_links", "body_well"),
+    "negation": ("before", "pseudo", "after", "answer", "stop", "list_links", "body_well"),
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "third_person", "past", "ongoing",
                 "recent", "abrupt", "hypothetical", "not_hypothetical", "feared", "sensation", "question_starts",
                 "general_question_words"),
@@ -155,6 +155,7 @@ class Term:
     sources: Tuple[str, ...] = ()
     generic_of: Tuple[str, ...] = ()
     not_phrases: Tuple[str, ...] = ()  # look-alikes that are not this ("fell asleep" is no fall)
+    said_well: Tuple[str, ...] = ()  # parts that, said to be well ("arms fine"), deny this symptom
     history_counts: bool = False  # risk factors: one in the past still counts ("breast cancer 5 years ago")
     ages: Optional[Tuple[int, int]] = None  # risk factors: also present when the person's age is in this range
 
@@ -428,9 +429,10 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             sources=chk.sources(node, term_id, seeds),
             generic_of=chk.texts(node, "generic_of", term_id, required=False),
             not_phrases=chk.texts(node, "not_phrases", term_id, required=False),
+            said_well=chk.texts(node, "said_well", term_id, required=False),
             history_counts=_flag(chk, node, "history_counts", term_id), ages=ages)
         unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources", "generic_of",
-                               "not_phrases", "history_counts", "ages"}
+                               "not_phrases", "said_well", "history_counts", "ages"}
         if unknown:
             chk.fail(f"unknown field(s) {sorted(unknown)}", node, term_id)
     return terms

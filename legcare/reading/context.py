@@ -9,6 +9,7 @@ comma segment past unless something says it still goes on.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from datetime import date
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
@@ -27,6 +28,12 @@ PAST_VERBS = {"died", "passed"}  # a relative's "died of", "passed away with": h
 HARD_BOUNDARIES = {".", "!", "?", ";", "\n", "\n\n", ":", "…"}
 SOFT_BOUNDARIES = {",", "and", "or", "-", "–", "—", "/", "&", "nor"}
 CLAUSE_WORDS = {"but", "however", "although", "though", "whereas", "except", "yet"}
+# What may follow a "no" that answers a question: nothing more, or a new sentence ("no she says");
+# not "no idea", "no better".
+ANSWER_FOLLOWERS = {",", "i", "he", "she", "they", "we", "it", "that", "thats", "that's", "nothing"}
+ITEM_REACH = 8  # "numb / tingly / pins and needles - N": how far one answer reaches back along its line
+ITEM_LINKS = {"/", "&", "or", "and", ","}
+LABEL_REACH = 3  # "A:", "Sis:", "Mum says:": a speaker's label before an answer
 
 
 def says_cannot(lower: Sequence[str], j: int) -> bool:
@@ -45,6 +52,11 @@ def _after_inability(lower: Sequence[str], i: int, reach: int = 4) -> bool:
     return False
 
 
+def _pictures_only(w: str) -> bool:
+    """An emoji or other picture sign ("😢", "🙏"): people end a sentence with one instead of a full stop."""
+    return bool(w) and all(unicodedata.category(c) == "So" for c in w)
+
+
 def segments(lower: Sequence[str]) -> Tuple[List[int], List[int], List[int]]:
     """Sentence, clause and comma-segment index of every token."""
     sentence_of, clause_of, segment_of = [], [], []
@@ -58,7 +70,7 @@ def segments(lower: Sequence[str]) -> Tuple[List[int], List[int], List[int]]:
         segment_of.append(seg)
         if w == ",":
             seg += 1
-        if w in HARD_BOUNDARIES or "\n" in w or (w == "." * len(w) and w):
+        if w in HARD_BOUNDARIES or "\n" in w or (w == "." * len(w) and w) or _pictures_only(w):
             sent += 1
             clause += 1
             seg += 1
@@ -81,6 +93,8 @@ def cue_matcher(nlp, language: Dict[str, Dict[str, Tuple[str, ...]]]) -> PhraseM
 
 OWNER_REACH = 3  # "my [little / 14 year] daughter": words from "my" to the relative it names
 PAST_AGE_SUBJECTS = {"i", "he", "she", "we", "they"}  # "when I was 16", "when she was 20"
+# "when I was 30 weeks" (pregnant), "when he was 3 days old": a stage, not an age in years
+NOT_AN_AGE = {"weeks", "week", "wks", "wk", "months", "month", "days", "day", "hours", "minutes", "pregnant"}
 
 
 def find_cues(nlp, matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Tuple[int, int]]]:
@@ -96,7 +110,8 @@ def find_cues(nlp, matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Tuple[int
         if len(tok.text) == 4 and 1900 <= int(tok.text) < this_year and doc[tok.i - 1].lower_ == "in":
             found.setdefault("context.past", []).append((tok.i - 1, tok.i + 1))
         elif (tok.i >= 3 and doc[tok.i - 1].lower_ == "was" and doc[tok.i - 3].lower_ == "when"
-              and doc[tok.i - 2].lower_ in PAST_AGE_SUBJECTS):
+              and doc[tok.i - 2].lower_ in PAST_AGE_SUBJECTS
+              and not (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in NOT_AN_AGE)):
             found.setdefault("context.past", []).append((tok.i - 3, tok.i + 1))
     return found
 
@@ -140,6 +155,7 @@ class ContextReader:
         self._family = self._family_scopes()
         self._past = self._past_scopes()
         self._hypothetical = self._hypothetical_sentences()
+        self._answered_no = self._questions_answered_no()
         self._feared = [(e, self._scope_end(e, "context.feared")) for _, e in self.cues.get("context.feared", [])]
         # words whose time, side and onset are not the present story's: a relative's history, the
         # past, hypotheticals; a relative telling today's story ("dad has a weak left leg for 2
@@ -234,6 +250,58 @@ class ContextReader:
             scopes.append((members[0], members[-1] + 1))
         return scopes
 
+    def _next_word(self, i: int) -> int:
+        while i < self.n and not self.lower[i].strip():
+            i += 1
+        return i
+
+    def _questions_answered_no(self) -> Set[int]:
+        """Tokens of a yes/no question answered "no" right after it (negation.answer):
+        "Q: Did it start suddenly? A: no", "has her back been hurting? Sis: no she says"."""
+        answers = dict(self.cues.get("negation.answer", []))
+        out: Set[int] = set()
+        for q, w in enumerate(self.lower):
+            if w != "?":
+                continue
+            j = self._next_word(q + 1)
+            label = next((k for k in range(j, min(self.n, j + LABEL_REACH + 1)) if self.lower[k] == ":"), None)
+            if label is not None and not any(self.lower[k] in HARD_BOUNDARIES for k in range(j, label)):
+                j = self._next_word(label + 1)
+            if j not in answers:
+                continue
+            after = answers[j]
+            if after < self.n and not (self.lower[after] in HARD_BOUNDARIES or not self.lower[after].strip()
+                                       or self.lower[after] in ANSWER_FOLLOWERS):
+                continue
+            k = q - 1
+            while k >= 0 and self.sentence_of[k] == self.sentence_of[q]:
+                out.add(k)
+                k -= 1
+        return out
+
+    def _denied_after(self, end: int) -> bool:
+        """Is the item ending at token `end` answered "no" right after it, as in a checklist:
+        "numbness: no", "swelling - N", "redness (n)", "fever none"?"""
+        after = self.rule("negation.after")
+        marks = set(after.joined_by)
+        pseudo = {s for s, _ in self.cues.get("negation.pseudo", [])}
+        for ts, te in self.cues.get("negation.after", []):
+            if ts in pseudo:
+                continue  # "legs weak - no idea why", "- not sure"
+            # "numb/tingly - N", "pain, swelling: none": other items of the same line may stand between
+            if end < ts <= end + ITEM_REACH and self.lower[ts - 1] in marks and all(
+                    self.lower[k] in marks or self.lower[k] in ITEM_LINKS or k in self.mention_tokens
+                    for k in range(end, ts)):
+                return True
+            if ts >= end and ts - end <= (after.max_scope or 2):
+                between = self.lower[end:ts]
+                # "swelling none", "fever: nope": right after it, and nothing follows in that part
+                # (not a bare "no": "he says yes when he means no")
+                if (not between and self.lower[ts] not in ("no", "n")
+                        and (te >= self.n or self.lower[te] in HARD_BOUNDARIES | {","})):
+                    return True
+        return False
+
     def _hypothetical_sentences(self) -> Set[int]:
         pseudo = self.cues.get("context.not_hypothetical", [])  # "if you get me": a saying, not an "if"
         out = {self.sentence_of[s] for s, e in self.cues.get("context.hypothetical", [])
@@ -261,7 +329,9 @@ class ContextReader:
                 general_q.add(sent)
         # "Can a bad back stop you feeling when you need a poo? I had no idea until..." asks about
         # the writer's own case: a general question stays general only when nobody is reported on
-        reported = any(self.sentence_of[i] not in general_q and (i in self.first_person or i in relatives)
+        # (a "he"/"she" reports on someone too: "Is she breathing all right - mostly, but she says...")
+        third = {k for s, e in self.cues.get("context.third_person", []) for k in range(s, e)}
+        reported = any(self.sentence_of[i] not in general_q and (i in self.first_person or i in relatives or i in third)
                        for i in range(self.n))
         return out if reported else out | general_q
 
@@ -310,7 +380,7 @@ class ContextReader:
                 return "family"
         if any(s <= m.start < e for s, e in self._past):
             return "past"
-        if self._negated(m):
+        if m.well or self._negated(m):
             return "negated"
         return "present"
 
@@ -328,19 +398,7 @@ class ContextReader:
                 # "face is not drooping": the negation sits between the words
                 # (not "my legs, which are never strong, feel weaker")
                 return True
-        # "numbness: no", "fever - none"
-        after = self.rule("negation.after")
-        for ts, te in self.cues.get("negation.after", []):
-            if ts >= m.end and ts - m.end <= (after.max_scope or 2):
-                between = self.lower[m.end:ts]
-                if between and all(w in set(after.joined_by) for w in between):
-                    return True
-                # "swelling none", "fever: nope": right after it, and nothing follows in that part
-                # (not a bare "no": "he says yes when he means no")
-                if (not between and self.lower[ts] != "no"
-                        and (te >= self.n or self.lower[te] in HARD_BOUNDARIES | {","})):
-                    return True
-        return False
+        return m.start in self._answered_no or self._denied_after(m.end)
 
     def _scope_reaches(self, i: int, target: int) -> bool:
         """Does a negation ending at token i still cover token `target`?
@@ -380,7 +438,7 @@ class ContextReader:
 
     # -------------------------------------------------- side/onset/time
     def valid_cue(self, s: int, e: int) -> bool:
-        if s in self._context_tokens:
+        if s in self._context_tokens or s in self._answered_no or self._denied_after(e):
             return False
         reach = self.rule("negation.before").cue_reach or 0
         for ts, te in self.neg_triggers:

@@ -13,6 +13,8 @@ class Mention:
     end: int           # token index (exclusive)
     parts: Tuple[Tuple[int, int], ...]  # word spans that make the mention
     status: str = "present"  # present | negated | family | past | hypothetical
+    well: bool = False       # a part said to be well ("her arms and legs are fine"): a denial
+    via_side: bool = False   # read from a whole side ("the left side won't go up"), not a named part
 
 
 @dataclass

@@ -75,6 +75,11 @@ class MentionFinder:
             if strict:
                 self.caps.add(f"C|{cond.id}", [self.nlp.make_doc(a) for a in strict])
 
+        # a part said to be well -> the symptoms that denies ("arms fine": no arm weakness)
+        self.well_parts: Dict[str, List[str]] = defaultdict(list)
+        for term in kb.symptoms.values():
+            for part in term.said_well:
+                self.well_parts[part.lower()].append(term.id)
         # generic symptom -> the specific ones that replace it on the same words
         self.specific = {sid: set(t.generic_of) for sid, t in kb.symptoms.items() if t.generic_of}
         self.body_matcher = PhraseMatcher(vocab, attr="NORM")
@@ -85,13 +90,36 @@ class MentionFinder:
         self.body_matcher.add("FEEL", self._docs([w for g in FEELING_GROUPS for w in kb.word_groups.get(g, ())]))
         self.speller.build()
 
+    def _said_well(self, lower: Sequence[str], well: Sequence[int]) -> List[Mention]:
+        """Denials told as health: the parts right before a "fine"-word (negation.body_well), with the
+        parts listed with them: "her arms and legs are fine", "grip fine", "peeing is fine"."""
+        out: List[Mention] = []
+        for w in well:
+            i = w - 1
+            while i >= 0 and lower[i] in WELL_LINKS and i >= w - 2:
+                i -= 1  # "legs all fine", "face still fine"
+            while i >= 0 and lower[i] in self.well_parts:
+                for sid in self.well_parts[lower[i]]:
+                    out.append(Mention("S", sid, i, w, ((i, i + 1),), well=True))
+                j = i - 1
+                while j >= 0 and lower[j] in COORDINATION and j >= i - 2:
+                    j -= 1  # "arms and legs", "face, speech"
+                if j == i - 1:
+                    break
+                i = j
+        return out
+
     def _placed(self, lower: Sequence[str], b: Tuple[int, int]) -> bool:
         """A region word ("side", "half") that a few words before it place ("on the same side")."""
         return (lower[b[1] - 1] in self._regions
                 and any(w in self._placed_by for w in lower[max(0, b[0] - 3):b[0]]))
 
     def _side_of_a_part(self, lower: Sequence[str], b: Tuple[int, int], body_tokens: Set[int]) -> bool:
-        """A region word followed by "of" and a named part ("side of his mouth"), not "of my body"."""
+        """A region word followed by "of" and a named part ("side of his mouth"), not "of my body";
+        or a side said right before a named part ("sciatica down the left leg")."""
+        if (lower[b[1] - 1] in SIDE_WORDS and b[1] < len(lower) and b[1] in body_tokens
+                and lower[b[1]] not in self._whole_body):
+            return True
         if lower[b[1] - 1] not in self._regions or b[1] >= len(lower) or lower[b[1]] != "of":
             return False
         return any(i in body_tokens and lower[i] not in self._whole_body for i in range(b[1] + 1, b[1] + 4))
@@ -199,8 +227,10 @@ class MentionFinder:
                 key2 = (term_id, f"{a}")
                 if key2 in found:
                     continue
-                found[key2] = Mention(kind, term_id, start, end, tuple(sorted((a, b))))
+                found[key2] = Mention(kind, term_id, start, end, tuple(sorted((a, b))),
+                                      via_side=lower[b[1] - 1] in self._regions)
         kept.extend(found.values())
+        kept.extend(self._said_well(lower, well))
 
         # a generic symptom gives way to a specific one on the same words
         words_of: Dict[str, Set[int]] = defaultdict(set)  # symptom id -> tokens of its mentions' words
@@ -222,6 +252,8 @@ class MentionFinder:
 
 
 
+SIDE_WORDS = {"left", "right"}
+WELL_LINKS = {"all", "still", "both", "now", "otherwise", "absolutely", "totally", "completely", "perfectly"}
 ASIDE_MAX = 5  # tokens inside a short bracketed aside: "(left)", "(80)", "(the bad one)"
 
 

@@ -60,6 +60,16 @@ def normalize_text(text: object) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+# Words someone quotes ("his leg 'gave up'", "a \"bad head\"") are read as words: the marks would
+# split a phrase. An apostrophe inside a word ("it's", "can't") stays; a lone one ("the Jones' dog") too.
+QUOTED_RE = re.compile(r"(?<![\w'])'((?:[^'\n]|(?<=\w)'(?=\w)){1,80}?)'(?!\w)" + r'|"([^"\n]{1,80})"')
+
+
+def unquote(text: str) -> str:
+    """The text without the quotation marks around quoted words (their words stay)."""
+    return QUOTED_RE.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+
+
 SHOUTED = 0.7  # share of capital letters above which a message is read in lower case
 
 

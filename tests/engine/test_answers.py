@@ -1,0 +1,157 @@
+"""Answers, checklists, quotes and parts said to be well: how people lay a message out.
+
+Each wording here is our own; the development corpus taught the shapes (a form
+pasted with its questions, a checklist of "- N", a relative's words in quotes,
+a sentence ended with an emoji), not these sentences.
+"""
+import pytest
+
+
+@pytest.fixture
+def read(engine):
+    return engine.assess
+
+
+def level_of(out):
+    return out["triage"]["level"]
+
+
+# ---------------------------------------------------------------- answers
+def test_a_question_answered_no_denies_what_it_asked(read):
+    out = read("Q: Did it come on suddenly?\nA: no\nQ: What is the problem?\n"
+               "A: my legs have been getting weaker over about five months, worst on stairs")
+    assert out["onset"] != "sudden"
+    assert level_of(out) != "emergency"
+
+
+def test_a_question_answered_yes_still_counts(read):
+    out = read("Q: Did it come on suddenly?\nA: yes, my left leg went weak an hour ago")
+    assert level_of(out) == "emergency"
+
+
+def test_a_relatives_no_after_a_label_denies(read):
+    out = read("Me: any trouble with his waterworks?\nMum: no he says\nMe: his legs have been weak since Tuesday")
+    assert "bladder_bowel_problems" in out["negated"]
+    assert "leg_weakness" in out["symptoms"]
+
+
+def test_no_idea_is_not_an_answer(read):
+    out = read("Was her face drooping? No idea, I was at work. Her legs have gone weak this afternoon.")
+    assert "facial_droop" not in out["negated"]
+    assert level_of(out) == "emergency"
+
+
+# ------------------------------------------------------------- checklists
+def test_checklist_items_marked_n_are_denied(read):
+    out = read("after my first half marathon on Sunday:\n- sore thighs: Y\n- swelling - N\n"
+               "- numb/tingly - N\n- dark pee (n)\neasing a bit today")
+    assert {"numbness", "tingling", "swelling", "dark_urine"} <= set(out["negated"])
+    assert level_of(out) == "self_care"
+
+
+def test_a_dash_before_no_idea_is_no_denial(read):
+    out = read("legs weak - no idea why")
+    assert "leg_weakness" in out["symptoms"]
+
+
+def test_a_worsening_answered_no_is_not_worsening(read):
+    out = read("getting worse: no, same as when it started\nlegs weaker for ten days: yes")
+    assert out["onset"] not in ("rapid", "sudden")
+    assert level_of(out) != "emergency"
+
+
+# ------------------------------------------------------- how text is laid out
+def test_quoted_words_are_read_as_words(read, engine):
+    out = read("my nan says her leg 'just gave up' on the stairs")
+    assert "leg_weakness" in out["symptoms"]
+    assert engine.extract("my nan says her leg 'just gave up' on the stairs").spans == {}
+
+
+def test_an_emoji_ends_a_sentence(read):
+    out = read("tingling started in his feet on Saturday, now it's up to his thighs 😟 "
+               "he's had knee trouble for ages")
+    assert level_of(out) == "emergency"
+    assert "spreading_upwards" in out["timeline"]
+
+
+def test_a_side_said_of_a_leg_is_that_legs_side(read):
+    out = read("I get sciatica down the left leg now and then, it's been fine for months")
+    assert "arm_weakness" not in out["symptoms"]
+    assert "one_side_of_body" not in out["symptoms"]
+
+
+# ----------------------------------------------------------- said to be well
+def test_limbs_said_to_be_well_outweigh_a_side_read_from_the_face(read):
+    out = read("her smile is crooked since lunch, the right side droops when she grins, "
+               "but her arms and legs are fine")
+    assert "facial_droop" in out["symptoms"]
+    assert not {"arm_weakness", "leg_weakness"} & set(out["symptoms"])
+    assert level_of(out) == "emergency"
+
+
+def test_legs_said_to_be_fine_by_someone_who_plays_it_down_is_no_denial(read):
+    out = read("my legs are fine honestly, it's just that they keep giving way on me since Monday")
+    assert "leg_weakness" not in out["negated"]
+    assert "falls" in out["symptoms"]
+
+
+# -------------------------------------------------- what is usual, what is past
+def test_what_someone_never_gets_is_no_denial_of_today(read):
+    out = read("I never get headaches but this one hit like a thunderclap an hour ago and my leg feels weak")
+    assert "severe_headache" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_a_decade_of_life_is_the_past(read):
+    out = read("In my 40s my face went numb for an hour, they checked and found nothing and it "
+               "never came back. Now I'm 61 and my knee aches after gardening.")
+    assert "facial_droop" not in out["symptoms"]
+    assert level_of(out) != "emergency"
+
+
+def test_weeks_of_pregnancy_are_no_age(read):
+    out = read("Last Tuesday, when I was 32 weeks, my left leg went weak and clumsy for twenty minutes")
+    assert "leg_weakness" in out["symptoms"]
+
+
+def test_a_double_negative_says_yes(read):
+    out = read("it isn't not spreading: tingling in my feet on Friday, and now my hands have started tingling")
+    assert "ascending_weakness" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_a_hypothetical_aside_does_not_hide_the_answers_after_it(read):
+    out = read("In case it helps: is he breathing ok - not really, he can't get enough air lying down. "
+               "Are his legs weak - yes, since yesterday.")
+    assert "breathing_difficulty" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+# ------------------------------------------------------------- the lexicon
+def test_neither_leg_moving_is_paralysis(read):
+    out = read("tried to stand up from the bath and neither leg would move")
+    assert "paralysis" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_agony_goes_with_the_part_named(read):
+    out = read("numb from the waist down since this morning and my back's in agony")
+    assert "back_pain" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_legs_that_ease_on_sitting_with_an_old_back_are_not_an_emergency(read):
+    out = read("my legs go numb walking to the bus stop until I sit down, long history of back trouble")
+    assert "eases_at_rest" in out["timeline"]
+    assert level_of(out) != "emergency"
+
+
+def test_urine_of_the_usual_colour_is_not_dark_urine(read):
+    out = read("thighs ache since I started a statin last month, wee is the usual colour")
+    assert "dark_urine" not in out["symptoms"]
+
+
+def test_not_knowing_when_the_bowels_need_opening(read):
+    out = read("since the weekend I can't tell when I need to open my bowels, and my back is bad")
+    assert "bladder_bowel_problems" in out["symptoms"]
+    assert level_of(out) == "emergency"

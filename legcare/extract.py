@@ -149,8 +149,10 @@ class Extractor:
             findings.duration = (timeline.duration(ctx, complaint, told) or timeline.recent_start(ctx)
                                  or timeline.any_duration(complaint))
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
-        attack = timeline.passed_attack(ctx, spans, findings.symptoms, findings.onset, findings.duration_days,
-                                        findings.side)
+        # an episode told as long past and over ("This was three years ago ... never happened again")
+        # is not a passed attack of today, whose minutes the story also gives
+        attack = None if timeline.passed_long_ago(ctx, spans, told) else timeline.passed_attack(
+            ctx, spans, findings.symptoms, findings.onset, findings.duration_days, findings.side)
         if attack == "passed_attack":
             findings.onset = "sudden"
         if attack:

@@ -28,7 +28,7 @@ STORIES = ("passed_attack", "passed_attack_days_ago", "passed_long_ago", "recurr
            "spreading_upwards", "new_on_background", "recovering")
 PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
-    "negation": ("before", "pseudo", "after", "answer", "stop", "list_links", "body_well"),
+    "negation": ("before", "pseudo", "after", "answer", "undone_after", "stop", "list_links", "body_well"),
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "third_person", "past", "ongoing",
                 "recent", "abrupt", "hypothetical", "not_hypothetical", "feared", "sensation", "question_starts",
                 "general_question_words"),

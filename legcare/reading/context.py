@@ -33,7 +33,8 @@ CLAUSE_WORDS = {"but", "however", "although", "though", "whereas", "except", "ye
 ANSWER_FOLLOWERS = {",", "i", "he", "she", "they", "we", "it", "that", "thats", "that's", "nothing"}
 ITEM_REACH = 8  # "numb / tingly / pins and needles - N": how far one answer reaches back along its line
 ITEM_LINKS = {"/", "&", "or", "and", ","}
-LABEL_REACH = 3  # "A:", "Sis:", "Mum says:": a speaker's label before an answer
+LABEL_REACH = 3
+UNDO_REACH = 4  # "I haven't lost control of my bowels - well, I have": how far a correction may follow  # "A:", "Sis:", "Mum says:": a speaker's label before an answer
 
 
 def says_cannot(lower: Sequence[str], j: int) -> bool:
@@ -295,6 +296,9 @@ class ContextReader:
                 return True
             if ts >= end and ts - end <= (after.max_scope or 2):
                 between = self.lower[end:ts]
+                # "Headache, no. Numbness, no.": an answer after a comma, and nothing more in its sentence
+                if between == [","] and (te >= self.n or self.lower[te] in HARD_BOUNDARIES):
+                    return True
                 # "swelling none", "fever: nope": right after it, and nothing follows in that part
                 # (not a bare "no": "he says yes when he means no")
                 if (not between and self.lower[ts] not in ("no", "n")
@@ -367,7 +371,13 @@ class ContextReader:
         # "my daughter", "my 14 year old son": a first person that names the relative is not the writer's own story
         mine = [i for i in said if i in self.first_person
                 and not any(i < r <= i + OWNER_REACH for r in relatives)]
-        return any(i in third for i in said) and not mine
+        if any(i in third for i in said):
+            return not mine
+        # told in note form, naming no one ("Mum has myeloma. Back worse all weekend, now both legs
+        # weak."): about the relative named, when the writer never speaks of themselves
+        return bool(relatives) and not any(i in self.first_person and not any(i < r <= i + OWNER_REACH
+                                                                              for r in relatives)
+                                           for i in range(self.n))
 
     # ------------------------------------------------------------ status
     def status(self, m: Mention) -> str:
@@ -385,6 +395,18 @@ class ContextReader:
         return "present"
 
     def _negated(self, m: Mention) -> bool:
+        return self._denied(m) and not self._denial_undone(m)
+
+    def _denial_undone(self, m: Mention) -> bool:
+        """A hedge or a correction right after the denied words (negation.undone_after): "not short of
+        breath as such", "haven't lost control of my bowels - well, I have"."""
+        for s, _ in self.cues.get("negation.undone_after", []):
+            if m.end <= s <= m.end + UNDO_REACH and not any(
+                    self.lower[k] in HARD_BOUNDARIES - {":"} or k in self.mention_tokens for k in range(m.end, s)):
+                return True
+        return False
+
+    def _denied(self, m: Mention) -> bool:
         last_part_start = m.parts[-1][0]
         before = self.rule("negation.before")
         for ts, te in self.neg_triggers:

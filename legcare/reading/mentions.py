@@ -189,6 +189,8 @@ class MentionFinder:
         body_tokens = {i for key, s, e in self.body_matcher(fixed) if key == self._body_key for i in range(s, e)}
         # "arms fine", "my legs are strong": a part said to be well is no place for a near symptom word
         well_parts = {b for b in body_tokens if any(0 < w - b <= 2 for w in well)}
+        # ... nor is a part that names a symptom's own place ("bladder fine, nothing came on suddenly")
+        well_parts |= {i for i, word in enumerate(lower) if word in self.well_parts and any(0 < w - i <= 2 for w in well)}
         covering: Dict[int, List[Mention]] = defaultdict(list)  # token -> phrases over it, in `kept` order
         for k in kept:
             for i in range(k.start, k.end):

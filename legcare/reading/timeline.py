@@ -398,9 +398,12 @@ def passed_long_ago(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
     if not recovery or _valid(ctx, "timeline.today") or _valid(ctx, "timeline.days"):
         return False
     times = [sp for sp in spans if sp[0] > EPISODE_DAYS]
-    if not times or min(days for days, _, _ in times) <= ATTACK_RECALL_DAYS:
+    # a time in the past's own words ("This was three years ago", "in 2016") counts, though it is no
+    # duration of the present complaint
+    long_ago = [s for s, _ in ctx.cues.get("context.past", [])]
+    if (not times and not long_ago) or (times and min(days for days, _, _ in times) <= ATTACK_RECALL_DAYS):
         return False
-    first = min(ctx.sentence_of[tok] for _, _, tok in times)
+    first = min([ctx.sentence_of[tok] for _, _, tok in times] + [ctx.sentence_of[s] for s in long_ago])
     last = max(ctx.sentence_of[s] for s, _ in recovery)
     return all(first <= sentence <= last for sentence, symptoms in told.items() if symptoms)
 

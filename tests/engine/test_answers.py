@@ -155,3 +155,77 @@ def test_not_knowing_when_the_bowels_need_opening(read):
     out = read("since the weekend I can't tell when I need to open my bowels, and my back is bad")
     assert "bladder_bowel_problems" in out["symptoms"]
     assert level_of(out) == "emergency"
+
+
+# ------------------------------------------------ second round of this session
+def test_a_checklist_answer_after_a_comma(read):
+    out = read("Headache, no. Tingling, no. My right leg has been dragging since lunch.")
+    assert {"headache", "tingling"} <= set(out["negated"])
+    assert "leg_weakness" in out["symptoms"]
+
+
+def test_a_hedged_denial_followed_by_what_it_is_counts(read):
+    out = read("I'm not breathless as such, I just can't finish a sentence without stopping, "
+               "and my legs have got weaker every day since Sunday")
+    assert "breathing_difficulty" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_a_bare_hedge_stays_a_denial(read):
+    out = read("helped my son move flat yesterday, thighs sore, no numbness, no weakness as such, wee normal")
+    assert "numbness" in out["negated"]
+    assert level_of(out) != "emergency"
+
+
+def test_a_correction_takes_a_denial_back(read):
+    out = read("I haven't wet myself - well, I have, once, last night, and my back has been bad all week")
+    assert "bladder_bowel_problems" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_a_note_naming_only_the_relative_is_about_them(read):
+    out = read("Dad has prostate cancer. Back worse since Friday, now both legs weak.")
+    assert "cancer" in out["risk_factors"]
+    assert level_of(out) == "emergency"
+
+
+def test_days_told_one_by_one_to_lost_function(read):
+    out = read("On Monday my husband said his legs felt tired. Tuesday he walked like an old man. "
+               "Today he needs two of us to get him from the bed to the chair.")
+    assert out["onset"] == "rapid"
+    assert level_of(out) == "emergency"
+
+
+def test_an_episode_placed_years_back_in_a_sentence_of_its_own_is_old(read):
+    out = read("All this was back in 2019, so bear with me. My right arm and leg went numb for an evening; "
+               "the hospital found nothing. It never happened again. Should I mention it to my new GP?")
+    assert "passed_long_ago" in out["timeline"]
+    assert level_of(out) != "emergency"
+
+
+def test_how_long_someone_stands_is_not_how_long_the_complaint_lasts(read):
+    out = read("I'm a shop assistant standing all day, my legs ache and feel heavy by the evening "
+               "and there are blue veins behind my left knee")
+    assert level_of(out) != "emergency"
+
+
+def test_jelly_legs_after_a_fright_that_passed(read):
+    out = read("A car pulled out on me on my bike this morning, my legs went to jelly and I sat on the "
+               "verge shaking for a few minutes. Fine now, rode home slowly.")
+    assert level_of(out) == "self_care"
+
+
+def test_a_part_said_to_be_fine_lends_no_word_to_a_near_rule(read):
+    out = read("Before you ask: bladder fine, nothing came on suddenly. My legs have felt heavy for three months.")
+    assert "bladder_bowel_problems" not in out["symptoms"]
+    assert level_of(out) != "emergency"
+
+
+def test_half_of_the_picture_missing_is_sight(read):
+    out = read("My dad keeps bumping the door frame and says the TV is only half there since this afternoon")
+    assert "vision_problems" in out["symptoms"]
+
+
+def test_both_ends_is_vomiting_and_diarrhoea(read):
+    out = read("food poisoning, up all night at both ends, now my legs feel weak")
+    assert "vomiting_diarrhoea" in out["risk_factors"]

@@ -263,6 +263,9 @@ def test_a_message_in_capitals_reads_like_lower_case(engine):
     ("Meine Mutter spricht seit einer Stunde ganz verwaschen und ihr linkes Bein knickt weg", "de"),
     ("Mi hija hizo spinning por primera vez ayer, hoy casi no puede subir las escaleras y la orina es muy oscura", "es"),
     ("Mon mari ne peut plus bouger sa jambe droite depuis ce matin", "fr"),
+    # Tagalog (added in session 8); and tingling feet, then no walking, after a stomach bug
+    ("Tulong po, ang lolo ko biglang hindi makapagsalita ng maayos at mahina ang kaliwang braso niya", "tl"),
+    ("Mi hija tuvo diarrea la semana pasada. Desde ayer le hormiguean los pies y hoy ya no camina", "es"),
 ])
 def test_a_message_in_another_language_is_read_through_the_glossary(engine, text, lang):
     out = engine.assess(text)

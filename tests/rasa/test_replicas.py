@@ -199,7 +199,11 @@ def test_a_server_stalled_past_its_lock_cannot_save_over_the_turn_another_server
         os.kill(actions, signal.SIGCONT)
     sending.join(120)
     status, body = first["r"]
-    assert status == 503 and "error" in body, (status, body)  # honest: not stored, not a 200
+    # Honest either way, never a second store: the stalled turn fails (503, not stored) or, when server one
+    # stalled before it had begun the turn (a loaded machine can pause it between taking the lock and
+    # reading the conversation), it finds the turn already handled and gives the stored answer.
+    assert ((status == 503 and "error" in body)
+            or (status == 200 and canonical(body) == canonical(handled))), (status, body)
     assert [text for text, _ in _turns(events_of(sender))] == SETUP  # the turn stored once, by server two
     status, again = _say(one, sender, SETUP[1], "m1")  # sent once more: the stored answer, not a new turn
     assert status == 200 and canonical(again) == canonical(handled), again

@@ -155,8 +155,12 @@ class MentionFinder:
                     continue
                 if k.kind == m.kind and k.id == m.id:
                     clash = True  # the same id already covers these words
-                elif not (k.kind == m.kind == "S") and (k.start, k.end) != (m.start, m.end):
-                    clash = True  # a longer phrase of another kind owns them
+                elif (not (k.kind == m.kind == "S") and (k.start, k.end) != (m.start, m.end)
+                      and not (k.kind == "R" and m.kind == "S")):
+                    # a longer phrase of another kind owns them; a risk factor never hides a symptom
+                    # ("sciatica down both legs" is a disc problem and leg pain; look-alikes such as
+                    # "coach trip" are each symptom's not_phrases)
+                    clash = True
                 if clash:
                     break
             if not clash:

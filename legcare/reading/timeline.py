@@ -68,6 +68,8 @@ VAGUE_DURATIONS = [
     (re.compile(r"\bfor (?:weeks)\b"), 21.0),
     (re.compile(r"\bfor (?:days)\b"), 4.0),
     (re.compile(r"\b(?:this|earlier this) month\b"), 14.0),  # "the second time this month"
+    # "for most of this year", "on and off all year": months
+    (re.compile(r"\b(?:for )?(?:most of|much of|all|the whole of) (?:this|the|last) year\b"), 180.0),
     # a vague time said with a slow course: "slowly getting worse for a while" is months, not minutes
     (re.compile(r"\b(?:slowly|gradually|steadily|bit by bit|little by little)\b[^.!?\n]{0,40}?\bfor (?:a while|some time)\b"),
      60.0),
@@ -81,7 +83,7 @@ VAGUE_DURATIONS = [
 # How long things take, in days
 RECENT_DAYS = 0.5   # "this morning", "since lunch", "last night": within about a day
 NEW_DAYS = 2.0      # a time this recent tells something new
-BACKGROUND_DAYS = 60.0  # "for years", "for months": a long-standing background
+BACKGROUND_DAYS = 42.0  # "for years", "for six weeks": a long-standing background
 STORY_DAYS = 4.0    # "on Sunday", "over the weekend": a few days
 SHORT_STORY = 14.0  # longer than this is not "over hours or days"
 RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days

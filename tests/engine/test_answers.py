@@ -229,3 +229,70 @@ def test_half_of_the_picture_missing_is_sight(read):
 def test_both_ends_is_vomiting_and_diarrhoea(read):
     out = read("food poisoning, up all night at both ends, now my legs feel weak")
     assert "vomiting_diarrhoea" in out["risk_factors"]
+
+
+# ------------------------------------------------- third round of this session
+def test_a_side_that_feels_off_for_minutes(read):
+    out = read("my right side feels off since about ten minutes ago, the arm and the leg")
+    assert "one_side_of_body" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_landing_on_a_side_is_no_side_gone_off(read):
+    out = read("fell off a ladder this morning and landed on my left side, hip sore, walking with a limp")
+    assert "one_side_of_body" not in out["symptoms"]
+    assert level_of(out) != "emergency"
+
+
+def test_a_side_off_for_most_of_the_year_is_not_an_emergency(read):
+    out = read("my right side has felt off for most of this year, nothing sudden, face and speech fine")
+    assert out["duration"] and out["duration"]["days"] > 60
+    assert level_of(out) != "emergency"
+
+
+def test_a_disc_problem_phrase_does_not_hide_the_leg_pain(read):
+    out = read("sciatica down both legs since Sunday, now I'm bursting to go but nothing comes out")
+    assert {"leg_pain", "bladder_bowel_problems"} <= set(out["symptoms"])
+    assert level_of(out) == "emergency"
+
+
+def test_a_coach_trip_is_no_fall(read):
+    out = read("legs stiff after a ten hour coach trip, walking it off")
+    assert "falls" not in out["symptoms"]
+    assert level_of(out) == "self_care"
+
+
+def test_a_belt_that_is_not_there(read):
+    out = read("back pain for three days, now he says his belt is too tight though he isn't wearing one, "
+               "and both legs feel far away")
+    assert "trunk_band" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_legs_that_lost_their_oomph_with_cancer_and_a_sore_back(read):
+    out = read("Dad has bowel cancer. His back has been sore this week and his legs have lost their oomph, "
+               "he needs more help getting out of his chair")
+    assert "leg_weakness" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_not_even_a_wiggle_is_paralysis(read):
+    out = read("since the epidural my left leg still won't move, I can't even wiggle my toes")
+    assert "paralysis" in out["symptoms"]
+
+
+def test_jelly_legs_in_a_panic_that_settled(read):
+    out = read("panic attack at the bus stop, legs went to jelly and my heart was pounding, ten minutes "
+               "later I was walking home fine")
+    assert level_of(out) == "self_care"
+
+
+def test_fearing_to_wet_oneself_is_not_wetting(read):
+    out = read("in the panic I was sure I was going to wet myself, but I didn't, legs like jelly, fine now")
+    assert "bladder_bowel_problems" not in out["symptoms"]
+
+
+def test_six_weeks_of_sciatica_then_both_legs_tonight(read):
+    out = read("Sciatica in my right leg for seven weeks. Tonight both legs have gone weak and I keep tripping.")
+    assert "new_on_background" in out["timeline"]
+    assert level_of(out) == "emergency"

@@ -266,6 +266,7 @@ def test_a_message_in_capitals_reads_like_lower_case(engine):
     # Tagalog (added in session 8); and tingling feet, then no walking, after a stomach bug
     ("Tulong po, ang lolo ko biglang hindi makapagsalita ng maayos at mahina ang kaliwang braso niya", "tl"),
     ("Mi hija tuvo diarrea la semana pasada. Desde ayer le hormiguean los pies y hoy ya no camina", "es"),
+    ("Mi abuelo no puede mover nada el brazo izquierdo y la boca se le ve torcida", "es"),
 ])
 def test_a_message_in_another_language_is_read_through_the_glossary(engine, text, lang):
     out = engine.assess(text)

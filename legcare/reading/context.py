@@ -33,8 +33,8 @@ CLAUSE_WORDS = {"but", "however", "although", "though", "whereas", "except", "ye
 ANSWER_FOLLOWERS = {",", "i", "he", "she", "they", "we", "it", "that", "thats", "that's", "nothing"}
 ITEM_REACH = 8  # "numb / tingly / pins and needles - N": how far one answer reaches back along its line
 ITEM_LINKS = {"/", "&", "or", "and", ","}
-LABEL_REACH = 3
-UNDO_REACH = 4  # "I haven't lost control of my bowels - well, I have": how far a correction may follow  # "A:", "Sis:", "Mum says:": a speaker's label before an answer
+LABEL_REACH = 3  # "A:", "Sis:", "Mum says:": a speaker's label before an answer
+UNDO_REACH = 4  # "I haven't lost control of my bowels - well, I have": how far a correction may follow
 
 
 def says_cannot(lower: Sequence[str], j: int) -> bool:
@@ -43,7 +43,7 @@ def says_cannot(lower: Sequence[str], j: int) -> bool:
     return w in {"cannot", "unable"} or (w in {"n't", "nt", "not"} and j > 0 and lower[j - 1] in INABILITY)
 
 
-def _after_inability(lower: Sequence[str], i: int, reach: int = 4) -> bool:
+def _after_inability(lower: Sequence[str], i: int, reach: int = 7) -> bool:
     """Is there a "can't"/"unable" within `reach` words before token i, in the same sentence?"""
     for j in range(i - 1, max(-1, i - 1 - reach), -1):
         if lower[j] in HARD_BOUNDARIES:
@@ -141,7 +141,8 @@ class ContextReader:
             and not any(i in self.mention_tokens for i in range(s, e))
             # "can't get up", "won't move": inability, not absence
             and not (lower[s] in {"n't", "nt", "not"} and s > 0 and lower[s - 1] in INABILITY)
-            # "can't stand without falling": the falling happens
+            # "can't stand without falling", "my legs won't get me to the bathroom without hanging on to
+            # the furniture": what follows the "without" happens
             and not (lower[s] == "without" and _after_inability(lower, s))
         ]
         self.stop_tokens = set()

@@ -50,6 +50,8 @@ def resolve_pronouns(doc: Doc, body: Sequence[Tuple[int, int]], sentence_of: Lis
             continue
         if word in SINGULAR and tok.i > 0 and doc[tok.i - 1].lower_ in idioms:
             continue
+        if word in SINGULAR and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "all":
+            continue  # "it all went off", "it all came back": the whole episode, not a part of the body
         if word in SINGULAR and any(abs(w - tok.i) <= WEATHER_REACH and sentence_of[w] == sentence_of[tok.i]
                                     for w in weather):
             continue

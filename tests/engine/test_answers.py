@@ -296,3 +296,42 @@ def test_six_weeks_of_sciatica_then_both_legs_tonight(read):
     out = read("Sciatica in my right leg for seven weeks. Tonight both legs have gone weak and I keep tripping.")
     assert "new_on_background" in out["timeline"]
     assert level_of(out) == "emergency"
+
+
+# ------------------------------------------------ fourth round of this session
+def test_an_arm_that_drifts_down_and_words_a_bit_off(read):
+    out = read("my dad's arm keeps drifting down when he holds his cup out and his words sound mushy tonight")
+    assert {"arm_weakness", "slurred_speech"} <= set(out["symptoms"])
+    assert level_of(out) == "emergency"
+
+
+def test_a_hand_left_unused_and_one_word_for_everything(read):
+    out = read("since teatime she isn't using her left hand and she answers yes yes yes to everything I ask")
+    assert {"arm_weakness", "slurred_speech"} <= set(out["symptoms"])
+    assert level_of(out) == "emergency"
+
+
+def test_what_follows_without_after_a_cannot_happens(read):
+    out = read("after a coughing fit I felt something go in my back; now my legs won't get me to the kitchen "
+               "without holding on to the furniture. I'm 82 with thin bones.")
+    assert "difficulty_walking" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_a_dribble_after_sitting_on_the_loo(read):
+    out = read("back operation last month, since last night I've been sitting on the toilet for ages and can only dribble")
+    assert "bladder_bowel_problems" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_speech_that_went_wrong_days_ago_and_passed_is_urgent(read):
+    out = read("Five days ago my husband's speech was a bit mushy for ten minutes and his right hand was clumsy. "
+               "He has been completely fine since.")
+    assert "passed_attack_days_ago" in out["timeline"]
+    assert level_of(out) == "urgent"
+
+
+def test_it_all_went_off_is_no_speech(read):
+    out = read("panic attack last night, heart pounding, face fine, speech fine, and after twenty minutes "
+               "of slow breathing it all went off")
+    assert "slurred_speech" not in out["symptoms"]

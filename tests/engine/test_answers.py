@@ -335,3 +335,9 @@ def test_it_all_went_off_is_no_speech(read):
     out = read("panic attack last night, heart pounding, face fine, speech fine, and after twenty minutes "
                "of slow breathing it all went off")
     assert "slurred_speech" not in out["symptoms"]
+
+
+def test_landing_on_a_knee_after_a_leg_gave_way_is_no_injury_that_explains_it(read):
+    out = read("my left leg went weak and numb this morning and I fell, landed on my knee")
+    assert "injury" not in out["risk_factors"]
+    assert "new_one_sided_weakness" in [f["id"] for f in out["red_flags"]]

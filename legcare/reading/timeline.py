@@ -295,7 +295,7 @@ def current_episode(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
     "Neuropathy in both feet for years ... Tonight my mouth started
     dribbling": the years are the background, tonight is what is happening.
     `told` maps each sentence to the symptoms it tells (present ones).
-    When the longest time given is a long-standing one (two months or more),
+    When the longest time given is a long-standing one (six weeks or more),
     not said of the complaint itself ("been like this for months"), and a
     recent time (within the last two days: "tonight", "2 hours ago"; or a
     day of this week: "Monday I was fine") stands in another sentence that

@@ -151,14 +151,15 @@ class Extractor:
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
         # an episode told as long past and over ("This was three years ago ... never happened again")
         # is not a passed attack of today, whose minutes the story also gives
-        attack = None if timeline.passed_long_ago(ctx, spans, told) else timeline.passed_attack(
-            ctx, spans, findings.symptoms, findings.onset, findings.duration_days, findings.side)
-        if attack == "passed_attack":
-            findings.onset = "sudden"
-        if attack:
-            findings.timeline.append(attack)
-        elif timeline.passed_long_ago(ctx, spans, told):
+        if timeline.passed_long_ago(ctx, spans, told):
             findings.timeline.append("passed_long_ago")
+        else:
+            attack = timeline.passed_attack(ctx, spans, findings.symptoms, findings.onset,
+                                            findings.duration_days, findings.side)
+            if attack == "passed_attack":
+                findings.onset = "sudden"
+            if attack:
+                findings.timeline.append(attack)
         story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days,
                                      exertion=bool(set(findings.risk_factors) & timeline.EXERTION))
         if story:

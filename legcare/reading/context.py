@@ -370,15 +370,12 @@ class ContextReader:
         relatives = {s for s, _ in self.cues.get("context.relatives", [])}
         said = [i for i in range(self.n) if self.sentence_of[i] in wanted]
         # "my daughter", "my 14 year old son": a first person that names the relative is not the writer's own story
-        mine = [i for i in said if i in self.first_person
-                and not any(i < r <= i + OWNER_REACH for r in relatives)]
+        writer = {i for i in self.first_person if not any(i < r <= i + OWNER_REACH for r in relatives)}
         if any(i in third for i in said):
-            return not mine
+            return not any(i in writer for i in said)
         # told in note form, naming no one ("Mum has myeloma. Back worse all weekend, now both legs
         # weak."): about the relative named, when the writer never speaks of themselves
-        return bool(relatives) and not any(i in self.first_person and not any(i < r <= i + OWNER_REACH
-                                                                              for r in relatives)
-                                           for i in range(self.n))
+        return bool(relatives) and not writer
 
     # ------------------------------------------------------------ status
     def status(self, m: Mention) -> str:

@@ -19,7 +19,7 @@ from .reading.mentions import MentionFinder
 from .reading.nlp import blank_english
 from .reading.normalize import MAX_CHARS, calm_shouting, normalize_text, unquote  # noqa: F401  (re-exported)
 from .reading.shorthand import Shorthand
-from .reading.spelling import Speller, language_of
+from .reading.spelling import Speller, is_english, language_of
 from .reading.translate import Translator
 
 WORDS = re.compile(r"[^\W\d_]+")
@@ -38,6 +38,10 @@ class Extractor:
         self.translator = Translator(kb.translations)
         self.shorthand = Shorthand(kb.shorthand, known=self.speller.vocab)  # the lexicon's words stay
 
+    def _english(self, word: str) -> bool:
+        """An English word, or one of the lexicon's ("wee", "tingly")."""
+        return is_english(word) or word in self.speller.vocab
+
     def extract(self, text: object) -> Findings:
         clean = calm_shouting(normalize_text(text))
         truncated = len(clean) > MAX_CHARS
@@ -46,11 +50,15 @@ class Extractor:
         findings = Findings(truncated=truncated)
         if not clean:
             return findings
-        translation = None
+        translation = mixed = None
         if language_of(WORDS.findall(clean.lower()), self.speller.vocab) == "other":
             translation = self.translator.translate(clean)
             if translation is not None:  # read the rough English; the reply still carries the language note
                 clean = translation.text
+        if translation is None:  # English with words of another language mixed in ("his fakhd are swollen")
+            mixed = self.translator.translate_mixed(clean, self._english)
+            if mixed is not None:
+                clean = mixed.text
         # "cant fel my rite leg": the words meant; "his leg 'gave up'": the quoted words as words
         expanded = unquote(self.shorthand.expand(clean))
         rewritten, clean = expanded != clean, expanded
@@ -137,13 +145,16 @@ class Extractor:
             if m.kind == "S" and m.status == "present":
                 told.setdefault(sentence_of[m.start], set()).add(m.id)
         spans = timeline.time_spans(ctx, clean)  # every time the person gives, read once
+        # "I have RA and AF (on and off with my blood thinner)": a slow-course word in a sentence
+        # about an illness or a medicine, telling no symptom, is that illness's course
+        of_illness = {sentence_of[m.start] for m in mentions if m.kind in ("C", "R")} - set(told)
         episode = timeline.current_episode(ctx, spans, told)
         if episode is not None:  # something new against a long-standing background
             findings.duration, background = episode
-            findings.onset = timeline.onset(ctx, background)
+            findings.onset = timeline.onset(ctx, background, of_illness)
             findings.timeline.append("new_on_background")
         else:
-            findings.onset = timeline.onset(ctx)
+            findings.onset = timeline.onset(ctx, not_gradual=of_illness)
             # how long someone sat, knelt or drove at a time is not how long the complaint has lasted
             complaint = [sp for sp in spans if not timeline.said_of_an_activity(ctx, sp)]
             findings.duration = (timeline.duration(ctx, complaint, told) or timeline.recent_start(ctx)
@@ -186,8 +197,10 @@ class Extractor:
             findings.translated_from = translation.language
             findings.spans = {}  # offsets in the English text are not the person's words
             findings.evidence = {}
-        elif rewritten:
+        elif rewritten or mixed is not None:
             findings.spans = {}  # offsets in the rewritten text are not the person's
+            if mixed is not None:
+                findings.translated_from = mixed.language
         if findings.age is not None:  # "I'm 72": older age; "my son (8)": a child (`ages` in risk_factors.yml)
             risks.extend(r.id for r in self.kb.risk_factors.values()
                          if r.ages and r.ages[0] <= findings.age <= r.ages[1] and r.id not in risks)

@@ -36,7 +36,7 @@ LANGUAGE_LISTS = {
     "side": ("left", "right", "not_side_after", "compared_with", "in_use", "both", "one", "plural_body", "singular_body",
              "arm_words", "leg_words", "regions", "placed_by", "whole_body", "follow_up_starts",
              "head_words"),
-    "timeline": ("today", "days", "worsening_fast", "not_worsening_fast_before", "worsening", "not_worsening_after",
+    "timeline": ("today", "days", "days_short", "worsening_fast", "not_worsening_fast_before", "worsening", "not_worsening_after",
                  "recovery", "not_recovery_after", "not_recovery_before", "stable", "repeated", "eases_at_rest", "activity_times",
                  "effort_times", "same_complaint", "contrast", "spread", "not_spread_after"),
     "reference": ("weather", "idiom_before"),
@@ -158,6 +158,7 @@ class Term:
     said_well: Tuple[str, ...] = ()  # parts that, said to be well ("arms fine"), deny this symptom
     history_counts: bool = False  # risk factors: one in the past still counts ("breast cancer 5 years ago")
     ages: Optional[Tuple[int, int]] = None  # risk factors: also present when the person's age is in this range
+    abbreviations: Tuple[str, ...] = ()  # found only in capitals ("AF"; "tired af" is slang)
 
 
 @dataclass(frozen=True)
@@ -406,8 +407,12 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
         name = chk.text(node, "name", term_id)
         ages = _age_range(chk, node, term_id)
         # a term is found by its phrases, its near rules or (risk factors) an age range
-        phrases = chk.texts(node, "phrases", term_id, required=ages is None and not node.get("near"))
+        phrases = chk.texts(node, "phrases", term_id,
+                            required=ages is None and not node.get("near") and not node.get("abbreviations"))
         misspellings = chk.texts(node, "misspellings", term_id, required=False)
+        abbreviations = chk.texts(node, "abbreviations", term_id, required=False)
+        if any(not a.isupper() or " " in a for a in abbreviations):
+            chk.fail("abbreviations are single words in capitals (\"AF\")", node, term_id, "abbreviations")
         near = []
         for rule in node.get("near") or []:
             rule = chk.mapping(rule, "a near rule", term_id)
@@ -430,9 +435,9 @@ def _load_terms(path: Path, top_key: str, groups: Dict[str, Tuple[str, ...]],
             generic_of=chk.texts(node, "generic_of", term_id, required=False),
             not_phrases=chk.texts(node, "not_phrases", term_id, required=False),
             said_well=chk.texts(node, "said_well", term_id, required=False),
-            history_counts=_flag(chk, node, "history_counts", term_id), ages=ages)
+            history_counts=_flag(chk, node, "history_counts", term_id), ages=ages, abbreviations=abbreviations)
         unknown = set(node) - {"name", "phrases", "misspellings", "near", "ask", "sources", "generic_of",
-                               "not_phrases", "said_well", "history_counts", "ages"}
+                               "not_phrases", "said_well", "history_counts", "ages", "abbreviations"}
         if unknown:
             chk.fail(f"unknown field(s) {sorted(unknown)}", node, term_id)
     return terms

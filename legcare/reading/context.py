@@ -25,6 +25,7 @@ NO_RULE = CueRule()
 INABILITY = {"ca", "can", "could", "wo", "would"}
 LIST_CLOSERS = {"or", "nor", "no", "any", "neither"}
 PAST_VERBS = {"died", "passed"}  # a relative's "died of", "passed away with": history, whatever follows
+RECOVERY_REACH = 2  # words from an ongoing word ("have been") to a recovery ("completely fine")
 HARD_BOUNDARIES = {".", "!", "?", ";", "\n", "\n\n", ":", "…"}
 SOFT_BOUNDARIES = {",", "and", "or", "-", "–", "—", "/", "&", "nor"}
 CLAUSE_WORDS = {"but", "however", "although", "though", "whereas", "except", "yet"}
@@ -245,9 +246,13 @@ class ContextReader:
         rule = self.rule("context.past")
         unit = "segment" if "segment" in rule.ends_at else "clause" if "clause" in rule.ends_at else "sentence"
         of = {"segment": self.segment_of, "clause": self.clause_of, "sentence": self.sentence_of}[unit]
+        # "have been completely fine since": an ongoing word that tells of recovery keeps nothing going
+        recovery = {s for s, _ in self.cues.get("timeline.recovery", [])}
+        keeps = [c for cue in rule.unless_near for c, e in self.cues.get(cue, [])
+                 if not any(e <= r <= e + RECOVERY_REACH for r in recovery)]
         for s, _ in self.cues.get("context.past", []):
             members = [k for k in range(self.n) if of[k] == of[s]]
-            if any(of[c] == of[s] for cue in rule.unless_near for c, _ in self.cues.get(cue, [])):
+            if any(of[c] == of[s] for c in keeps):
                 continue
             scopes.append((members[0], members[-1] + 1))
         return scopes

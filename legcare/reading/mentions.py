@@ -56,6 +56,8 @@ class MentionFinder:
         for kind, table in (("S", kb.symptoms), ("R", kb.risk_factors)):
             for term in table.values():
                 self.terms.add(f"{kind}|{term.id}", self._docs(term.phrases + term.misspellings))
+                if term.abbreviations:  # "AF" in capitals only
+                    self.caps.add(f"{kind}|{term.id}", [self.nlp.make_doc(a) for a in term.abbreviations])
                 if term.not_phrases:
                     self.look_alikes.add(f"{kind}|{term.id}", [self.nlp.make_doc(p.lower()) for p in term.not_phrases])
                     learn(term.not_phrases)  # a look-alike's own words are words ("bulgy" is not a typo of "bulge")
@@ -205,6 +207,8 @@ class MentionFinder:
             owner = next((k for k in covering[a[0]] if k.kind == "S" and a[1] <= k.end
                           and (k.end - k.start) > (a[1] - a[0])
                           and not body_tokens.intersection(range(k.start, k.end))), None)
+            if well_parts.intersection(range(a[0], a[1])):
+                continue  # a part said to be well on either side of the rule: "legs are fine, nothing in..."
             cands = [c for c in cands if not well_parts.intersection(range(c[1][0], c[1][1]))]
             body = [c for c in cands if c[1][0] in body_tokens]
             # "my arm and leg on the same side feel weak": a side placed by "on" says where, the limbs

@@ -5,7 +5,7 @@ import bisect
 import re
 from typing import Dict, List, Optional, Set, Tuple
 
-from .context import ContextReader
+from .context import HARD_BOUNDARIES, ContextReader
 
 WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -91,6 +91,7 @@ EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
 ATTACK_RECALL_DAYS = 14.0  # such an attack in the last two weeks still needs a same-day check
 
 ACTIVITY_REACH = 6  # words from "sat", "drove"... to the time said of it
+PACE_REACH = 8  # words from "walk", "drove"... to a "slowly" that closes the clause
 ACTIVITY_MAX_DAYS = 1.0  # a spell of sitting or driving; "sitting at a desk for years" is a way of life
 LONG_SPELL = ("for ages", "for a long time")  # of sitting: an hour or two; of a complaint: months
 # "ten minutes", "a couple of minutes" said bare: how long something lasts or takes ("can walk ten minutes
@@ -125,16 +126,28 @@ def said_of_an_activity(ctx: ContextReader, span: "TimeSpan") -> bool:
     return bool(BARE_LENGTH.fullmatch(phrase)) and after_an_activity(ctx, token, "timeline.effort_times")
 
 
-def onset(ctx: ContextReader, background: Set[int] = frozenset()) -> Optional[str]:
+def onset(ctx: ContextReader, background: Set[int] = frozenset(), not_gradual: Set[int] = frozenset()
+          ) -> Optional[str]:
     """Sudden, rapid or gradual, from the onset words (not those in `background` sentences; no slow-onset
-    word a few words after "sat", "drove"... : "sat cross-legged for ages" says how long someone sat;
-    none undone by its `not_<level>_after`/`_before` words: "slowly improving" is recovery, "walking
-    slowly" a pace)."""
+    word in a `not_gradual` sentence, or a few words after "sat", "drove"... : "sat cross-legged for
+    ages" says how long someone sat; none undone by its `not_<level>_after`/`_before` words: "slowly
+    improving" is recovery, "walking slowly" a pace)."""
     for level in ("sudden", "rapid", "gradual"):
-        if any(ctx.sentence_of[s] not in background and not (level == "gradual" and after_an_activity(ctx, s))
+        if any(ctx.sentence_of[s] not in background
+               and not (level == "gradual" and (ctx.sentence_of[s] in not_gradual or after_an_activity(ctx, s)
+                                                or _a_pace(ctx, s, e)))
                for s, e in _valid(ctx, f"onset.{level}")):
             return level
     return None
+
+
+def _a_pace(ctx: ContextReader, s: int, e: int) -> bool:
+    """A slow-onset word that closes its sentence or clause a few words after a movement word says how
+    someone moved: "could still walk the 400m to the bus stop, slowly"."""
+    if e < ctx.n and ctx.lower[e] not in HARD_BOUNDARIES | {","}:
+        return False
+    return any(pe <= s and s - pe <= PACE_REACH and ctx.sentence_of[ps] == ctx.sentence_of[s]
+               for ps, pe in ctx.cues.get("onset.not_gradual_before", []))
 
 def side(ctx: ContextReader, lang: Dict[str, Tuple[str, ...]], clauses: Set[int],
          follow_up: Set[int] = frozenset()) -> Optional[str]:
@@ -320,7 +333,7 @@ def current_episode(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
     lengths = [sp for sp in short if _a_length(sp)]
     recent = [sp for sp in short if not _a_length(sp)]
     recent += [(RECENT_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.today")]
-    recent += [(STORY_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _valid(ctx, "timeline.days")]
+    recent += [(STORY_DAYS, " ".join(ctx.lower[s:e]), s) for s, e in _day_words(ctx)]
     recent = [sp for sp in recent if ctx.sentence_of[sp[2]] not in background]
 
     def tells_new(sentence: int) -> bool:
@@ -372,7 +385,7 @@ def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now
         return None
     lengths = [days for days, _, _ in spans if days <= EPISODE_DAYS]
     since = [d for d in (duration_days,) if d is not None and d > EPISODE_DAYS]
-    since += [STORY_DAYS for _ in _valid(ctx, "timeline.days")[:1]]  # "last Friday", "on Tuesday"
+    since += [STORY_DAYS for _ in _day_words(ctx)[:1]]  # "last Friday", "on Tuesday"
     if since and max(since) > 1.0:
         if lengths and max(since) <= ATTACK_RECALL_DAYS:
             return "passed_attack_days_ago"
@@ -397,7 +410,7 @@ def passed_long_ago(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
     Now my arm has gone weak") is not made old.
     """
     recovery = _valid(ctx, "timeline.recovery")
-    if not recovery or _valid(ctx, "timeline.today") or _valid(ctx, "timeline.days"):
+    if not recovery or _valid(ctx, "timeline.today") or _day_words(ctx):
         return False
     times = [sp for sp in spans if sp[0] > EPISODE_DAYS]
     # a time in the past's own words ("This was three years ago", "in 2016") counts, though it is no
@@ -419,6 +432,16 @@ def _valid(ctx: ContextReader, cue: str):
     not_after = {s for s, _ in ctx.cues.get(f"{section}.not_{name}_after", [])}
     not_before = {e for _, e in ctx.cues.get(f"{section}.not_{name}_before", [])}
     return [(s, e) for s, e in found if e not in not_after and s not in not_before]
+
+
+def _day_words(ctx: ContextReader):
+    """The days a story is told by: "on Sunday", "the next day", and the short names that are also
+    words ("Sat", "Sun", "Wed") when one starts a sentence and another day is named in the message."""
+    days = _valid(ctx, "timeline.days")
+    short = [(s, e) for s, e in _valid(ctx, "timeline.days_short")
+             if s == 0 or ctx.sentence_of[s - 1] != ctx.sentence_of[s]]
+    named = {" ".join(ctx.lower[s:e]) for s, e in days + short}
+    return days + short if short and len(named) >= 2 else days
 
 
 def _distinct_spans(spans):
@@ -446,8 +469,7 @@ def _clock_times(ctx: ContextReader):
 
 def recent_start(ctx: ContextReader) -> Optional[Dict[str, object]]:
     """A duration from when-words alone ("since breakfast", "on Sunday"), when none was given."""
-    for cue, days in (("timeline.today", RECENT_DAYS), ("timeline.days", STORY_DAYS)):
-        found = _valid(ctx, cue)
+    for found, days in ((_valid(ctx, "timeline.today"), RECENT_DAYS), (_day_words(ctx), STORY_DAYS)):
         if found:
             s, e = found[0]
             return {"text": " ".join(ctx.lower[s:e]), "days": days}
@@ -472,8 +494,7 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
         return None
     if _valid(ctx, "timeline.recovery") or _valid(ctx, "timeline.stable"):
         return None  # "Monday I couldn't do stairs, Wednesday nearly normal": getting better; "the same each day"
-    anchors = _distinct_spans([span for cue in ("timeline.today", "timeline.days") for span in _valid(ctx, cue)]
-                              + _clock_times(ctx))
+    anchors = _distinct_spans(_valid(ctx, "timeline.today") + _day_words(ctx) + _clock_times(ctx))
     # a long duration elsewhere ("a chest infection three weeks ago") does not hide a story told day by day
     if not (_short(duration_days) or len(anchors) >= 2):
         return None
@@ -508,7 +529,7 @@ def spreading_upwards(ctx: ContextReader, heights: Dict[str, Tuple[str, ...]], s
     # ("it's creeping up. Toes, now knees": the feeling need not be named when the body parts climb)
     if (symptoms and not set(symptoms) & SPREADING) or onset_now == "gradual" or _valid(ctx, "timeline.recovery"):
         return False
-    if not _short(duration_days) and not _valid(ctx, "timeline.days"):
+    if not _short(duration_days) and not _day_words(ctx):
         return False
     order = {name: i for i, name in enumerate(heights)}
     parts = sorted((s, order[cue.split(".", 1)[1]]) for cue, spans in ctx.cues.items()

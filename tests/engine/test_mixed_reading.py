@@ -1,0 +1,151 @@
+"""Mixed languages, short day names, paces and everyday wordings (ninth session).
+
+Each wording here is our own; the development corpus taught the shapes (English
+with words of a home language mixed in, a story told "Sat ... Sun ... Mon",
+"slowly" said of a walk), not these sentences.
+"""
+import pytest
+
+from legcare.reading.translate import Translator
+
+
+@pytest.fixture
+def read(engine):
+    return engine.assess
+
+
+def level_of(out):
+    return out["triage"]["level"]
+
+
+def flags(out):
+    return [f["id"] for f in out["red_flags"]]
+
+
+# ---------------------------------------------------------------- English with another language mixed in
+@pytest.mark.parametrize("text, lang", [
+    # Hindi in Latin letters: a crooked mouth, a dragged leg, a side that will not move
+    ("Nani ka muh ek taraf tedha ho gaya hai and her right pair bhi ghaseet rahi hai since lunch", "hi_latn"),
+    ("my chacha's left side nahi hil raha since 10 minutes, he is sitting on the floor", "hi_latn"),
+    # Malay: a smile gone crooked on one side
+    ("Ayah saya punya senyum jadi senget sebelah kiri tadi and his tangan kiri lemah, is it serious?", "ms"),
+    # Welsh: an arm and leg gone numb and weak on one side this morning
+    ("Taid's right braich and coes went diffrwyth and gwan this morning, he is still the same now", "cy"),
+])
+def test_english_mixed_with_a_home_language_is_read_through_its_glossary(read, text, lang):
+    out = read(text)
+    assert out["translated_from"] == lang
+    assert level_of(out) == "emergency"
+
+
+def test_only_words_english_does_not_have_are_translated():
+    t = Translator({"pt": {"pe": "foot", "pernas": "legs", "moles": "weak"},
+                    "tr": {"ve": "and", "ama": "but"}})
+    english = {"my", "son", "did", "pe", "i", "ve", "had", "and", "his", "are", "now", "couldn", "t", "walk"}.__contains__
+    # "PE" at school and the "'ve" of "I've" stay English; one odd word is not a language
+    assert t.translate_mixed("my son did PE and I've had his pernas", english) is None
+    mixed = t.translate_mixed("his pernas are moles now, I couldn't walk", english)
+    assert mixed.language == "pt"
+    assert mixed.text == "his legs are weak now, I couldn't walk"  # the English keeps its own spacing
+
+
+def test_an_english_word_that_is_also_a_glossary_word_stays_english(read):
+    out = read("my son did PE at school and now his shins are sore, he's fine otherwise")
+    assert out["translated_from"] is None
+    assert level_of(out) in ("self_care", "routine")
+
+
+# ---------------------------------------------------------------- days and paces
+def test_a_story_told_by_short_day_names(read):
+    out = read("Dad, 70. Sat fine. Sun shaky on his feet. Mon can't get up off the sofa.")
+    assert "worsening" in out["timeline"]
+    assert level_of(out) == "emergency"
+
+
+def test_sat_and_sun_as_words_are_no_days(read):
+    out = read("I sat in the sun all afternoon on Monday and my legs feel a bit heavy now")
+    assert "worsening" not in out["timeline"]
+    assert level_of(out) != "emergency"
+
+
+def test_slowly_said_of_a_walk_is_a_pace_not_a_slow_course(read):
+    out = read("At 9 this morning my legs felt weak but I could still get to the shop, slowly. "
+               "By 2pm I could barely cross the kitchen and now I can't get out of the chair.")
+    assert out["onset"] != "gradual"
+    assert level_of(out) == "emergency"
+
+
+def test_a_slow_word_about_an_illness_is_not_the_complaints_course(read):
+    out = read("I have AF (on and off with my tablets, I know). Sat down for tea and within about "
+               "20 minutes my right foot went cold and white and I can't move my toes.")
+    assert out["onset"] != "gradual"
+    assert level_of(out) == "emergency"
+
+
+def test_fine_ever_since_keeps_an_old_episode_in_the_past(read):
+    out = read("Eight years ago I had a slipped disc with a weak leg, had surgery and have been completely "
+               "fine since. Just want advice on exercises before a hiking trip.")
+    assert "back_pain" not in out["symptoms"] and "leg_weakness" not in out["symptoms"]
+    assert level_of(out) != "emergency"
+
+
+# ---------------------------------------------------------------- everyday wordings
+@pytest.mark.parametrize("text, symptom", [
+    ("today I keep choking on my own saliva and my legs are weak", "swallowing_difficulty"),
+    ("I can't get my toast down this morning and my eyelids are droopy", "swallowing_difficulty"),
+    ("I did my back in lifting the sofa on Friday", "back_pain"),
+    ("been sick all night and my legs have got nothing in them", "leg_weakness"),
+    ("since his fall grandad has asked me five times where his glasses are", "confusion"),
+    ("her words are not coming out clearly and her left arm is weak", "slurred_speech"),
+    ("since the accident I can't tell if I need a wee", "bladder_bowel_problems"),
+    ("two days of the runs and my heart is doing double beats", "palpitations"),
+])
+def test_everyday_wordings(read, text, symptom):
+    assert symptom in read(text)["symptoms"]
+
+
+def test_fine_legs_lend_no_words_to_a_near_rule(read):
+    out = read("my legs are fine, nothing in my back either, it's just my shoulder")
+    assert "leg_weakness" not in out["symptoms"]
+
+
+def test_the_toilet_paper_is_the_saddle_not_the_bladder(read):
+    out = read("after lifting at work my back is agony and I can't feel the toilet paper when I wipe. Peeing fine.")
+    assert "saddle_numbness" in out["symptoms"]
+    assert "bladder_bowel_problems" not in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_cannot_feel_any_numbness_is_a_denial(read):
+    out = read("My face looks slack on the right since lunch. I can't feel any numbness.")
+    assert "numbness" in out["negated"] and "numbness" not in out["symptoms"]
+    assert level_of(out) == "emergency"  # the face still counts
+
+
+def test_a_thick_tongue_is_speech(read):
+    out = read("Mum says her tongue feels thick and her right hand went clumsy an hour ago")
+    assert "slurred_speech" in out["symptoms"]
+    assert level_of(out) == "emergency"
+
+
+def test_a_swollen_tongue_after_the_dentist_is_no_speech(read):
+    out = read("my tongue is swollen after the dentist this morning")
+    assert "slurred_speech" not in out["symptoms"]
+
+
+# ---------------------------------------------------------------- abbreviations found only in capitals
+def test_af_in_capitals_is_atrial_fibrillation_and_tired_af_is_slang(read):
+    assert "atrial_fibrillation" in read("I have AF and my right leg went cold and pale an hour ago")["risk_factors"]
+    assert "atrial_fibrillation" not in read("my legs are tired af after leg day")["risk_factors"]
+
+
+def test_a_lower_case_abbreviation_stops_loading_with_file_and_entry(tmp_path):
+    import shutil
+    from legcare import knowledge
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(knowledge.DEFAULT_DIR, kdir)
+    text = (kdir / "risk_factors.yml").read_text().replace("abbreviations: [AF]", "abbreviations: [af]")
+    (kdir / "risk_factors.yml").write_text(text)
+    with pytest.raises(knowledge.KnowledgeError) as err:
+        knowledge.load(kdir)
+    assert "risk_factors.yml" in str(err.value) and "atrial_fibrillation" in str(err.value)

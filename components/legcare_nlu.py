@@ -97,8 +97,12 @@ class LegcareExtractor(GraphComponent):
         self._decide_intent(message, result)
 
     @staticmethod
-    def _screen_first(screen: Dict[str, Any], intent: Any) -> bool:
-        if not screen.get("needed") or intent in NOT_SCREENED:
+    def _screen_first(screen: Dict[str, Any], intent: Any, language: Any = None) -> bool:
+        if not screen.get("needed"):
+            return False
+        # the intent classifier reads English: its guess of small talk for words in another language
+        # ("hirtelen nem érzem a bal lábam") is no reason to skip the screen
+        if intent in NOT_SCREENED and language != "other":
             return False
         return intent not in QUESTIONS or not set(screen.get("rules") or []) <= WEAK_REASONS
 
@@ -108,7 +112,7 @@ class LegcareExtractor(GraphComponent):
         name = intent.get(INTENT_NAME_KEY)
         if result["triage"]["level"] == "emergency":
             new = {INTENT_NAME_KEY: EMERGENCY_INTENT, "confidence": 1.0}
-        elif self._screen_first(result.get("screen") or {}, name):
+        elif self._screen_first(result.get("screen") or {}, name, result.get("language")):
             new = {INTENT_NAME_KEY: SCREEN_INTENT, "confidence": 1.0}
         elif name in (EMERGENCY_INTENT, SCREEN_INTENT):
             # the classifier alone never raises an emergency

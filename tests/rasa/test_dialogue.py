@@ -140,6 +140,17 @@ def test_a_message_in_another_language_gets_the_screen_with_a_note(chat, sender)
     assert is_emergency(chat.say(sender, "si"))
 
 
+@pytest.mark.parametrize("text", [
+    "äkkiä vasen jalka ei liiku, apua",          # Finnish, no glossary: "help" is no greeting
+    "ông tôi đột nhiên không nói được, giúp với",  # Vietnamese, no glossary
+    "hallo, mijn moeder kan haar arm niet optillen",  # Dutch that opens like a greeting
+])
+def test_words_in_a_language_nobody_taught_it_are_never_taken_for_small_talk(chat, sender, text):
+    out = chat.say(sender, text)
+    assert is_screen(out) and out[0]["text"].startswith("I can only read English well")
+    assert is_emergency(chat.say(sender, "yes"))
+
+
 def test_emergency_after_goodbye(chat, sender):
     chat.say(sender, "hello")
     chat.say(sender, "bye")

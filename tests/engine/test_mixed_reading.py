@@ -31,6 +31,10 @@ def flags(out):
     ("Ayah saya punya senyum jadi senget sebelah kiri tadi and his tangan kiri lemah, is it serious?", "ms"),
     # Welsh: an arm and leg gone numb and weak on one side this morning
     ("Taid's right braich and coes went diffrwyth and gwan this morning, he is still the same now", "cy"),
+    # whole messages in languages added in the ninth session
+    ("ông nội đột nhiên méo miệng, tay chân bên phải yếu", "vi"),
+    ("Babu wangu ghafla hawezi kuongea vizuri na mkono wa kulia ni dhaifu", "sw"),
+    ("aabe si lama filaan ah ma hadli karo, gacanta bidix waa daciif", "so"),
 ])
 def test_english_mixed_with_a_home_language_is_read_through_its_glossary(read, text, lang):
     out = read(text)

@@ -30,7 +30,7 @@ PREVALENCE = ("common", "uncommon", "rare")
 LANGUAGE_LISTS = {
     "negation": ("before", "pseudo", "after", "answer", "undone_after", "stop", "list_links", "body_well"),
     "context": ("relatives", "relative_verbs", "family_phrases", "first_person", "third_person", "past", "ongoing",
-                "recent", "abrupt", "hypothetical", "not_hypothetical", "feared", "sensation", "question_starts",
+                "recent", "abrupt", "hypothetical", "not_hypothetical", "feared", "read_about", "sensation", "question_starts",
                 "general_question_words"),
     "onset": ("sudden", "rapid", "gradual", "not_gradual_after", "not_gradual_before"),
     "side": ("left", "right", "not_side_after", "compared_with", "in_use", "both", "one", "plural_body", "singular_body",

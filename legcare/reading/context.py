@@ -160,6 +160,8 @@ class ContextReader:
         self._hypothetical = self._hypothetical_sentences()
         self._answered_no = self._questions_answered_no()
         self._feared = [(e, self._scope_end(e, "context.feared")) for _, e in self.cues.get("context.feared", [])]
+        self._read_about = [(e, self._scope_end(e, "context.read_about"))
+                            for _, e in self.cues.get("context.read_about", [])]
         # words whose time, side and onset are not the present story's: a relative's history, the
         # past, hypotheticals; a relative telling today's story ("dad has a weak left leg for 2
         # days") keeps its side and time
@@ -388,6 +390,8 @@ class ContextReader:
             return "hypothetical"
         if m.kind in ("C", "R") and any(s <= m.start < e for s, e in self._feared):
             return "hypothetical"  # "convinced it was a stroke": feared, not had
+        if any(s <= m.start < e for s, e in self._read_about):
+            return "hypothetical"  # "I'd read about saddle numbness": read of, not had
         for s, e, kind in self._family_kinds:
             if s <= m.start < e and (kind == "all" or m.kind in ("C", "R") or self._names_condition(s, e)):
                 return "family"

@@ -98,6 +98,7 @@ LONG_SPELL = ("for ages", "for a long time")  # of sitting: an hour or two; of a
 # before his legs go heavy"), not when it began ("ten minutes ago", "for the last ten minutes")
 BARE_LENGTH = re.compile(rf"{_NUM}{_GAP}(?:minute|min)s?(?:\s+of)?")
 POINT_IN_TIME = re.compile(r"\b(?:ago|back)\b")
+LASTED = re.compile(r"^(?:for|been|it's been|its been|the (?:past|last)|past)\b")  # "for years": a length, not a when
 MINUTES = re.compile(r"\b(?:minute|min)s?\b")
 ANCHORED = re.compile(r"\b(?:ago|last|past|since|now|been|in the)\b")
 
@@ -412,7 +413,8 @@ def passed_long_ago(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
     recovery = _valid(ctx, "timeline.recovery")
     if not recovery or _valid(ctx, "timeline.today") or _day_words(ctx):
         return False
-    times = [sp for sp in spans if sp[0] > EPISODE_DAYS]
+    # (how long something has gone on, "headaches on and off for years", places no episode long ago)
+    times = [sp for sp in spans if sp[0] > EPISODE_DAYS and not LASTED.search(sp[1])]
     # a time in the past's own words ("This was three years ago", "in 2016") counts, though it is no
     # duration of the present complaint
     long_ago = [s for s, _ in ctx.cues.get("context.past", [])]

@@ -153,3 +153,49 @@ def test_a_lower_case_abbreviation_stops_loading_with_file_and_entry(tmp_path):
     with pytest.raises(knowledge.KnowledgeError) as err:
         knowledge.load(kdir)
     assert "risk_factors.yml" in str(err.value) and "atrial_fibrillation" in str(err.value)
+
+
+# ---------------------------------------------------------------- what was read of, what lasted, what was feared
+def test_what_was_read_about_is_feared_but_what_came_before_stays(read):
+    out = read("Sciatica down my left leg for a week. Today the stream is weak and it feels like some is left "
+               "in there, but maybe I only notice because I read about cauda equina.")
+    assert "bladder_bowel_problems" in out["symptoms"]
+    assert level_of(out) == "emergency"
+    calm = read("Did a long spin class yesterday, thighs like jelly today. I checked down there because "
+                "I'd read about saddle numbness, and I can feel everything fine.")
+    assert "saddle_numbness" not in calm["symptoms"]
+    assert level_of(calm) != "emergency"
+
+
+def test_panicking_about_a_named_illness_is_no_illness(read):
+    out = read("Pins and needles in both feet after sitting cross-legged for an hour, gone after a minute. "
+               "I panicked about MS for a bit, silly really.")
+    assert "multiple_sclerosis" not in [c["id"] for c in out["conditions_mentioned"] if c["status"] == "present"]
+
+
+def test_headaches_for_years_do_not_make_a_new_worst_headache_old(read):
+    out = read("I've had headaches on and off for years. This one hit out of the blue while lifting weights "
+               "and then my legs went to jelly and I was sick. It's easing slightly with paracetamol.")
+    assert "passed_long_ago" not in out["timeline"]
+    assert level_of(out) == "emergency"
+
+
+def test_yrs_ago_is_the_past(read):
+    out = read("legs stiff for about a year. had double vision for a day 3 yrs ago that went away on its own")
+    assert "vision_problems" not in out["symptoms"]
+    assert level_of(out) != "emergency"
+
+
+@pytest.mark.parametrize("text, symptom", [
+    ("my right leg keeps not making it up onto the bus step and my back aches at night", "difficulty_walking"),
+    ("she was fumbling the coins in her right hand and her answer came out all mushed up", "slurred_speech"),
+    ("he couldn't get his left arm into his coat sleeve this morning, kept missing it", "arm_weakness"),
+    ("my back is agony and when I try to pee nothing is coming, only a few drops", "bladder_bowel_problems"),
+])
+def test_more_everyday_wordings(read, text, symptom):
+    assert symptom in read(text)["symptoms"]
+
+
+def test_an_ultra_is_hard_exercise_and_falling_over_laughing_is_no_fall(read):
+    assert "heavy_exercise" in read("ran my first ultra on Saturday and my pee is brown today")["risk_factors"]
+    assert "falls" not in read("my legs went to sleep on the loo and I nearly fell over laughing")["symptoms"]

@@ -88,6 +88,7 @@ class Extractor:
         context: Dict[Tuple[str, str], None] = {}
         risks: List[str] = []
         neg_risks: Set[str] = set()
+        asked_risks: List[str] = []
         conds: Dict[str, str] = {}
         family_mentions = False
         # a story told of someone else: what that relative "had" is their own history, not the family's
@@ -115,6 +116,8 @@ class Extractor:
                     neg_risks.add(m.id)
                 elif m.status == "family":
                     family_mentions = True
+                elif m.status == "hypothetical" and m.id not in asked_risks:
+                    asked_risks.append(m.id)  # "if you've had prostate cancer and your back starts hurting..."
             else:
                 status = m.status
                 if status == "family" and of_other and ctx.in_relative_history(m):
@@ -134,6 +137,7 @@ class Extractor:
         findings.context = [{"symptom": s, "kind": k} for (s, k) in context if s not in present]
         findings.risk_factors = risks
         findings.negated_risk_factors = sorted(neg_risks - set(risks))
+        findings.asked_risk_factors = [r for r in asked_risks if r not in risks]
         findings.conditions_mentioned = [{"id": c, "status": st} for c, st in conds.items()]
 
         present_clauses = {clause_of[m.start] for m in mentions if m.status == "present"}

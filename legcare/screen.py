@@ -14,7 +14,7 @@ simulated person, the CLI).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -65,7 +65,22 @@ def decide(kb: Knowledge, f: Findings, level: Optional[str],
     if f.language in ("other", "none"):
         reasons.append("I could not read the message well in English.")
         rules.append("language")
+    if asks_about_a_red_flag(kb, f):
+        reasons.append("You asked about signs that can be an emergency when they happen.")
+        rules.append("asked_about_red_flag")
     return ScreenDecision(bool(reasons), list(dict.fromkeys(reasons)), rules)
+
+
+def asks_about_a_red_flag(kb: Knowledge, f: Findings) -> bool:
+    """Would what the message asks about ("what does it mean if your wee looks like coke after a hard
+    session and your thighs are too sore to squat?") be an emergency if it were happening? People often
+    ask in general about what is happening to them, so such a question gets the screen first."""
+    asked = [c["symptom"] for c in f.context if c.get("kind") == "hypothetical"]
+    if not asked:
+        return False
+    as_if_told = replace(f, symptoms=list(dict.fromkeys(list(f.symptoms) + asked)),
+                         risk_factors=list(dict.fromkeys(list(f.risk_factors) + list(f.asked_risk_factors))))
+    return any(r.level == "emergency" and rule_fires(r, as_if_told) for r in kb.red_flags)
 
 
 def readings_agree(kb: Knowledge, f: Findings, decision: ScreenDecision, probability: Optional[float],

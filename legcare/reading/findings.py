@@ -27,6 +27,7 @@ class Findings:
     duration: Optional[Dict[str, object]] = None
     risk_factors: List[str] = field(default_factory=list)
     negated_risk_factors: List[str] = field(default_factory=list)
+    asked_risk_factors: List[str] = field(default_factory=list)  # named only in a question or a fear
     age: Optional[int] = None
     conditions_mentioned: List[Dict[str, str]] = field(default_factory=list)
     evidence: Dict[str, List[str]] = field(default_factory=dict)

@@ -199,3 +199,42 @@ def test_more_everyday_wordings(read, text, symptom):
 def test_an_ultra_is_hard_exercise_and_falling_over_laughing_is_no_fall(read):
     assert "heavy_exercise" in read("ran my first ultra on Saturday and my pee is brown today")["risk_factors"]
     assert "falls" not in read("my legs went to sleep on the loo and I nearly fell over laughing")["symptoms"]
+
+
+# ---------------------------------------------------------------- asking in general about what is happening
+@pytest.mark.parametrize("text", [
+    "what does it mean if your pee goes the colour of cola after a long hard session and your thighs are too sore to squat",
+    "If you've had breast cancer and your back starts aching at night and your legs give way, can that wait a week?",
+    "what does it mean when you can't feel the toilet seat",
+])
+def test_a_general_question_about_an_emergency_gets_the_screen_first(read, text):
+    out = read(text)
+    assert level_of(out) == "emergency" or (out["screen"]["needed"]
+                                             and "asked_about_red_flag" in out["screen"]["rules"])
+
+
+def test_a_question_about_ordinary_things_gets_no_screen(read):
+    out = read("what stretches help tight hamstrings after running?")
+    assert not out["screen"]["needed"]
+
+
+@pytest.mark.parametrize("text, symptom", [
+    ("came off the pitch and his shorts were wet, he hadn't even noticed he'd leaked, back's been bad since Saturday",
+     "bladder_bowel_problems"),
+    ("she answered me but it was gobbledygook, not real words", "slurred_speech"),
+    ("I've been sat on the loo for ages and hardly anything came out, my back is killing me", "bladder_bowel_problems"),
+    ("since last night I can't get a single drop out even though I'm bursting", "bladder_bowel_problems"),
+    ("he's burning up and doesn't know he's at home", "confusion"),
+    ("old spinal injury so my legs are never great, but this fortnight they've dropped below my usual baseline",
+     "leg_weakness"),
+    ("lifted a heavy load on Friday, back sore, and when I wipe I'm not sure I can feel the paper, dull down there",
+     "saddle_numbness"),
+])
+def test_wordings_from_the_fourth_wave(read, text, symptom):
+    assert symptom in read(text)["symptoms"]
+
+
+def test_numb_legs_after_a_tackle_are_an_emergency(read):
+    out = read("our winger can't feel his legs after that tackle")
+    assert "back_injury" in out["risk_factors"]
+    assert level_of(out) == "emergency"

@@ -142,13 +142,19 @@ def test_a_message_in_another_language_gets_the_screen_with_a_note(chat, sender)
 
 @pytest.mark.parametrize("text", [
     "äkkiä vasen jalka ei liiku, apua",          # Finnish, no glossary: "help" is no greeting
-    "ông tôi đột nhiên không nói được, giúp với",  # Vietnamese, no glossary
+    "dědeček najednou nemůže mluvit, pomoc",     # Czech, no glossary
     "hallo, mijn moeder kan haar arm niet optillen",  # Dutch that opens like a greeting
 ])
 def test_words_in_a_language_nobody_taught_it_are_never_taken_for_small_talk(chat, sender, text):
     out = chat.say(sender, text)
     assert is_screen(out) and out[0]["text"].startswith("I can only read English well")
     assert is_emergency(chat.say(sender, "yes"))
+
+
+def test_a_language_with_a_glossary_escalates_without_the_screen(chat, sender):
+    # Vietnamese has a glossary: 'suddenly cannot speak' is read, not only screened
+    out = chat.say(sender, "ông tôi đột nhiên không nói được, giúp với")
+    assert is_emergency(out) and not is_screen(out)
 
 
 def test_emergency_after_goodbye(chat, sender):

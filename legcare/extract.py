@@ -148,21 +148,26 @@ class Extractor:
         for m in mentions:
             if m.kind == "S" and m.status == "present":
                 told.setdefault(sentence_of[m.start], set()).add(m.id)
-        spans = timeline.time_spans(ctx, clean)  # every time the person gives, read once
+        # every time the person gives, read once; not the course of an illness named beside it
+        spans = timeline.time_spans(ctx, clean)
+        course = timeline.illness_course(ctx, mentions, spans)
+        spans = [sp for sp in spans if sp[2] not in course]
         # "I have RA and AF (on and off with my blood thinner)": a slow-course word in a sentence
         # about an illness or a medicine, telling no symptom, is that illness's course
         of_illness = {sentence_of[m.start] for m in mentions if m.kind in ("C", "R")} - set(told)
         episode = timeline.current_episode(ctx, spans, told)
         if episode is not None:  # something new against a long-standing background
             findings.duration, background = episode
-            findings.onset = timeline.onset(ctx, background, of_illness)
+            findings.onset = timeline.onset(ctx, background, of_illness, course)
             findings.timeline.append("new_on_background")
         else:
-            findings.onset = timeline.onset(ctx, not_gradual=of_illness)
+            findings.onset = timeline.onset(ctx, not_gradual=of_illness, course=course)
             # how long someone sat, knelt or drove at a time is not how long the complaint has lasted
             complaint = [sp for sp in spans if not timeline.said_of_an_activity(ctx, sp)]
             findings.duration = (timeline.duration(ctx, complaint, told) or timeline.recent_start(ctx)
                                  or timeline.any_duration(complaint))
+            if course:  # the illness's long course is the background of today's complaint
+                findings.timeline.append("new_on_background")
         findings.onset = timeline.speed(findings.onset, findings.duration_days)
         # an episode told as long past and over ("This was three years ago ... never happened again")
         # is not a passed attack of today, whose minutes the story also gives
@@ -175,8 +180,11 @@ class Extractor:
                 findings.onset = "sudden"
             if attack:
                 findings.timeline.append(attack)
+        # hard exercise explains sore, tired legs over the days after it; not when an infection came
+        # before, as the nerves' weakness after one does ("football on Saturday ... a bad cold two weeks ago")
         story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days,
-                                     exertion=bool(set(findings.risk_factors) & timeline.EXERTION))
+                                     exertion=bool(set(findings.risk_factors) & timeline.EXERTION)
+                                     and "recent_infection" not in findings.risk_factors)
         if story:
             findings.onset = story
             findings.timeline.append("worsening")

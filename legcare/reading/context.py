@@ -44,7 +44,7 @@ def says_cannot(lower: Sequence[str], j: int) -> bool:
     return w in {"cannot", "unable"} or (w in {"n't", "nt", "not"} and j > 0 and lower[j - 1] in INABILITY)
 
 
-def _after_inability(lower: Sequence[str], i: int, reach: int = 7) -> bool:
+def _after_inability(lower: Sequence[str], i: int, reach: int = 10) -> bool:
     """Is there a "can't"/"unable" within `reach` words before token i, in the same sentence?"""
     for j in range(i - 1, max(-1, i - 1 - reach), -1):
         if lower[j] in HARD_BOUNDARIES:
@@ -192,6 +192,18 @@ class ContextReader:
         while end < self.n and self.segment_of[end] == seg:
             end += 1
         return start, end
+
+    def stretch(self, i: int) -> Tuple[int, int]:
+        """The words around token `i` up to a comma, a clause word or a stop word ("so", "when",
+        "because"...): "my wife has had sciatica on and off for years | so when she said ..."."""
+        start, end = self._segment_bounds(i)
+        lo = i
+        while lo > start and lo - 1 not in self.stop_tokens:
+            lo -= 1
+        hi = i + 1
+        while hi < end and hi not in self.stop_tokens:
+            hi += 1
+        return lo, hi
 
     def _family_scopes(self) -> List[Tuple[int, int]]:
         scopes = []

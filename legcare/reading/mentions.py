@@ -137,7 +137,7 @@ class MentionFinder:
         lemmatize(fixed)
         resolve_pronouns(fixed, [(s, e) for key, s, e in self.body_matcher(fixed) if key == self._body_key]
                          + [(t.i, t.i + 1) for t in fixed if t.lower_ in SPOKEN], sentence_of, NOT_ANTECEDENTS, weather,
-                         self._idioms)
+                         self._idioms, well)
         raw: List[Mention] = []
         for key, s, e in self.terms(fixed):
             kind, ident = strings[key].split("|", 1)

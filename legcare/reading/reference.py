@@ -31,19 +31,22 @@ WEATHER_REACH = 4  # "it was so cold outside", "the cold weather set it off": th
 
 def resolve_pronouns(doc: Doc, body: Sequence[Tuple[int, int]], sentence_of: List[int],
                      not_antecedents: Set[str], weather: Sequence[int] = (),
-                     idioms: Set[str] = frozenset()) -> int:
+                     idioms: Set[str] = frozenset(), well: Sequence[int] = ()) -> int:
     """Give each body pronoun its antecedent's NORM; returns how many were resolved.
 
     `doc` is lemmatised (NORM is the lemma, so "legs" and "feet" are plural
     where NORM differs); `body`: token spans of body words; `weather`: where
     weather words start; `idioms`: words right before "it" that make it no
-    pronoun ("didn't make it to the toilet").
+    pronoun ("didn't make it to the toilet"); `well`: where "is fine"-words start. A part said
+    right there to be well ("My left hand is fine. Now it's 7 and it's still heavy") is the
+    antecedent only when no other part is in reach ("my leg was fine, now it's numb" says "was").
     """
     spans = sorted((s, e) for s, e in body if doc[s:e].text.lower() not in not_antecedents)
     if not spans:
         return 0
     resolved = 0
     starts = {s for s, _ in spans}
+    well_at = set(well)
     for tok in doc:
         word = tok.lower_
         if tok.i in starts or (word not in SINGULAR and word not in PLURAL):
@@ -55,7 +58,8 @@ def resolve_pronouns(doc: Doc, body: Sequence[Tuple[int, int]], sentence_of: Lis
         if word in SINGULAR and any(abs(w - tok.i) <= WEATHER_REACH and sentence_of[w] == sentence_of[tok.i]
                                     for w in weather):
             continue
-        antecedent = _antecedent(doc, spans, tok.i, sentence_of)
+        antecedent = _antecedent(doc, [sp for sp in spans if sp[1] not in well_at], tok.i, sentence_of) \
+            or _antecedent(doc, spans, tok.i, sentence_of)
         if antecedent is None:
             continue
         s, e, several = antecedent

@@ -6,7 +6,9 @@ it, so that cues, sides and symptoms all see the same words:
 - the table in knowledge/shorthand.yml ("fel": feel, "rite": right), which
   educators edit;
 - a dropped final g ("walkin", "tinglin", "nothin"): a word ending in "in"
-  that is not English becomes its "-ing" form when that is an English word.
+  that is not English becomes its "-ing" form when that is an English word;
+- a lone "n" or "&" between two words is "and" ("pins n needles", "back &
+  legs"); a lone "n" elsewhere may be a "no" and stays.
 
 Typos one letter away from a lexicon word are the speller's job
 (spelling.py), not this module's.
@@ -19,6 +21,7 @@ from typing import Container, Dict, Mapping
 from .spelling import english_words
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+AND = re.compile(r"(?<=[A-Za-z]) +(?:n|N|&) +(?=[A-Za-z])")
 
 
 class Shorthand:
@@ -49,4 +52,4 @@ class Shorthand:
                 return found
             return meant[:1].upper() + meant[1:] if found[:1].isupper() else meant
 
-        return WORD.sub(replace, text)
+        return AND.sub(" and ", WORD.sub(replace, text))

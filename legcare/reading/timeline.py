@@ -89,6 +89,9 @@ SHORT_STORY = 14.0  # longer than this is not "over hours or days"
 RAPID_DAYS = 7.0    # "slowly" over a few days is still worsening over days
 EPISODE_DAYS = 1 / 24  # an attack that lasted up to about an hour and passed
 ATTACK_RECALL_DAYS = 14.0  # such an attack in the last two weeks still needs a same-day check
+# ... and one in the last two days is treated as one that just passed: the risk of a stroke after a
+# mini-stroke is highest in the first two days (clinical:TIA; stroke services see such people at once)
+ATTACK_RECENT_DAYS = 2.0
 
 ACTIVITY_REACH = 6  # words from "sat", "drove"... to the time said of it
 PACE_REACH = 8  # words from "walk", "drove"... to a "slowly" that closes the clause
@@ -127,16 +130,51 @@ def said_of_an_activity(ctx: ContextReader, span: "TimeSpan") -> bool:
     return bool(BARE_LENGTH.fullmatch(phrase)) and after_an_activity(ctx, token, "timeline.effort_times")
 
 
-def onset(ctx: ContextReader, background: Set[int] = frozenset(), not_gradual: Set[int] = frozenset()
-          ) -> Optional[str]:
+def illness_course(ctx: ContextReader, mentions, spans: List["TimeSpan"]) -> Set[int]:
+    """Tokens that tell the long course of a named illness, not what is happening today.
+
+    "My wife has had sciatica on and off for years so when she said her left
+    leg felt dead tonight": the stretch around the illness's name (up to a
+    comma or a word such as "so", "because": ContextReader.stretch) gives a
+    long time (six weeks or more) and tells no symptom beside what the name
+    itself carries ("sciatica"), while another stretch tells a symptom with a
+    time of today ("tonight", "an hour ago"); the years and the "on and off"
+    are the sciatica's. Without a time of today the illness may be the
+    complaint itself ("sciatica for ten days, now my foot is numb").
+    """
+    named = [m for m in mentions if m.kind == "C"]
+    if not named:
+        return set()
+    of_a_name: Set[int] = set()
+    for m in named:
+        of_a_name.update(range(m.start, m.end))
+    told = [m for m in mentions if m.kind == "S" and m.status == "present"
+            and not set(range(m.start, m.end)) <= of_a_name]
+    course: Set[int] = set()
+    for m in named:
+        lo, hi = ctx.stretch(m.start)
+        if any(lo <= sp[2] < hi and sp[0] >= BACKGROUND_DAYS for sp in spans) \
+                and not any(lo <= t.start < hi for t in told):
+            course.update(range(lo, hi))
+    if not course:
+        return course
+    today = [s for s, _ in _valid(ctx, "timeline.today")] + [sp[2] for sp in spans if sp[0] <= RECENT_DAYS]
+    sentences = {ctx.sentence_of[t.start] for t in told if t.start not in course}
+    if not any(t not in course and ctx.sentence_of[t] in sentences for t in today):
+        return set()
+    return course
+
+
+def onset(ctx: ContextReader, background: Set[int] = frozenset(), not_gradual: Set[int] = frozenset(),
+          course: Set[int] = frozenset()) -> Optional[str]:
     """Sudden, rapid or gradual, from the onset words (not those in `background` sentences; no slow-onset
-    word in a `not_gradual` sentence, or a few words after "sat", "drove"... : "sat cross-legged for
-    ages" says how long someone sat; none undone by its `not_<level>_after`/`_before` words: "slowly
-    improving" is recovery, "walking slowly" a pace)."""
+    word in a `not_gradual` sentence, in an illness's `course` (illness_course), or a few words after
+    "sat", "drove"... : "sat cross-legged for ages" says how long someone sat; none undone by its
+    `not_<level>_after`/`_before` words: "slowly improving" is recovery, "walking slowly" a pace)."""
     for level in ("sudden", "rapid", "gradual"):
         if any(ctx.sentence_of[s] not in background
-               and not (level == "gradual" and (ctx.sentence_of[s] in not_gradual or after_an_activity(ctx, s)
-                                                or _a_pace(ctx, s, e)))
+               and not (level == "gradual" and (ctx.sentence_of[s] in not_gradual or s in course
+                                                or after_an_activity(ctx, s) or _a_pace(ctx, s, e)))
                for s, e in _valid(ctx, f"onset.{level}")):
             return level
     return None
@@ -373,10 +411,12 @@ def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now
     """A stroke-like attack that lasted minutes and passed: a possible mini-stroke.
 
     "passed_attack" when it happened within about the last hour or the
-    whole story is that short (sudden by nature); "passed_attack_days_ago"
-    when it was days ago ("last Thursday my arm went heavy for 20 minutes,
-    fine since"): the attack's own length is the shortest time given, the
-    time since it the longest, up to two weeks.
+    whole story is that short (sudden by nature), or within the last two
+    days ("two nights ago, about 36 hours back, my whole left side went numb
+    for 20 minutes"); "passed_attack_days_ago" when it was longer ago ("last
+    Thursday my arm went heavy for 20 minutes, fine since"): the attack's own
+    length is the shortest time given, the time since it the longest, up to
+    two weeks.
     Stroke-like means one-sided weakness or numbness, or the face, speech or
     sight; jelly legs on both sides in a panic are not.
     """
@@ -386,11 +426,14 @@ def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now
         return None
     lengths = [days for days, _, _ in spans if days <= EPISODE_DAYS]
     since = [d for d in (duration_days,) if d is not None and d > EPISODE_DAYS]
-    since += [STORY_DAYS for _ in _day_words(ctx)[:1]]  # "last Friday", "on Tuesday"
-    if since and max(since) > 1.0:
+    if not [d for d in since if d > 1.0]:  # "last Friday", "on Tuesday": a few days, unless the time since is given
+        since += [STORY_DAYS for _ in _day_words(ctx)[:1]]
+    if since and max(since) > ATTACK_RECENT_DAYS:
         if lengths and max(since) <= ATTACK_RECALL_DAYS:
             return "passed_attack_days_ago"
         return None
+    if since and max(since) > 1.0:
+        return "passed_attack" if lengths else None  # a day or two ago, and it lasted minutes
     if onset_now is None and duration_days is not None and duration_days <= EPISODE_DAYS:
         return "passed_attack"
     if onset_now is None and duration_days is None and not spans:

@@ -168,7 +168,10 @@ class Extractor:
                                  or timeline.any_duration(complaint))
             if course:  # the illness's long course is the background of today's complaint
                 findings.timeline.append("new_on_background")
-        findings.onset = timeline.speed(findings.onset, findings.duration_days)
+        long_ago = {sentence_of[tok] for days, _, tok in spans if days >= timeline.BACKGROUND_DAYS}
+        if not (episode is not None and findings.onset == "gradual"
+                and timeline.slow_background(ctx, long_ago)):
+            findings.onset = timeline.speed(findings.onset, findings.duration_days, ctx)
         # an episode told as long past and over ("This was three years ago ... never happened again")
         # is not a passed attack of today, whose minutes the story also gives
         if timeline.passed_long_ago(ctx, spans, told):

@@ -62,6 +62,14 @@ SINCE_DAYS = {
     "teatime": 0.1, "tea time": 0.1, "dinner": 0.1, "supper": 0.1,
 }
 VAGUE_DURATIONS = [
+    # "creeping up since about the spring": months ("since the fall" is an accident, read above)
+    (re.compile(r"\bsince\s+(?:about\s+|around\s+|roughly\s+)?(?:the\s+|last\s+)?(?:spring|summer|autumn|winter|easter)\b"),
+     120.0),
+    (re.compile(r"\b(?:it's|its|it has|has|have|they've|it's already) been months\b|\bmonths now\b"), 90.0),
+    (re.compile(r"\b(?:it's|its|it has|has|have|they've|it's already) been weeks\b|\bweeks now\b"), 21.0),
+    # a slow course over the year: "slowly getting weaker this year"
+    (re.compile(r"\b(?:slowly|gradually|steadily|bit by bit|little by little)\b[^.!?\n]{0,40}?"
+                r"\b(?:this|over the|the past|this past|over the past|over this) year\b"), 180.0),
     (re.compile(r"\bfor (?:ages|a long time|a while now|years and years|as long as i can remember)\b"), 180.0),
     (re.compile(r"\b(?:for|been|it's been|its been) (?:years|decades)\b|\byears now\b"), 730.0),
     (re.compile(r"\bfor (?:months)\b"), 90.0),
@@ -399,8 +407,28 @@ STROKE_SIGNS = {"slurred_speech", "facial_droop", "vision_problems"}
 SPREADING = {"numbness", "tingling", "leg_weakness", "general_weakness", "arm_weakness", "burning_sensation"}
 
 
-def speed(onset_now: Optional[str], duration_days: Optional[float]) -> Optional[str]:
-    """The time scale decides: "gradually" within a week is worsening over days ("rapid")."""
+def slow_background(ctx: ContextReader, background: Set[int]) -> bool:
+    """Is every slow-course word ("slowly", "gradually"; not a time such as "for years") in one of the
+    `background` sentences? "Her legs have been slowly getting weaker over the past year. Tues: fell.
+    Sat: fell again": the slowness is the long background's, not the days' new episode's."""
+    words = [(s, e) for s, e in _valid(ctx, "onset.gradual")
+             if not any(w.rstrip("s") in UNIT_DAYS or w in ("ages", "age") for w in ctx.lower[s:e])]
+    return bool(words) and all(ctx.sentence_of[s] in background for s, _ in words)
+
+
+def speed(onset_now: Optional[str], duration_days: Optional[float], ctx: Optional[ContextReader] = None
+          ) -> Optional[str]:
+    """The time scale decides: "gradually" within a week is worsening over days ("rapid").
+
+    Unless the person says it has stopped getting worse, days ago ("pins and
+    needles on and off since Monday last week ... hasn't got any worse since";
+    "came on over a couple of days and no worse since"): then it is not
+    worsening now, and a coming-on over days is no longer known to be fast
+    (None: the screen asks).
+    """
+    if (ctx is not None and onset_now in ("gradual", "rapid") and duration_days is not None
+            and duration_days >= NEW_DAYS and _valid(ctx, "timeline.stable")):
+        return None if onset_now == "rapid" else onset_now
     if onset_now == "gradual" and duration_days is not None and duration_days <= RAPID_DAYS:
         return "rapid"
     return onset_now
@@ -545,7 +573,9 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
         return None
     if _valid(ctx, "timeline.worsening_fast"):
         return "rapid"  # "weaker every day", "worse by the hour": the time scale is in the words
-    worsening = _valid(ctx, "timeline.worsening")
+    # ("her legs have been slowly getting weaker this year": a slow course, whatever else the days tell)
+    slow = {ctx.sentence_of[s] for s, _ in _valid(ctx, "onset.gradual")}
+    worsening = [(s, e) for s, e in _valid(ctx, "timeline.worsening") if ctx.sentence_of[s] not in slow]
     if worsening and (anchors or duration_days is not None):
         return "rapid"
     # a day-by-day story ending in lost function; after unusual effort, sore muscles explain

@@ -117,3 +117,27 @@ def test_unable_to_cross_a_room_without_holding_on_is_trouble_walking(read):
     out = read("she couldn't get from the bedroom to the bathroom without holding onto the furniture")
     assert "difficulty_walking" in out["symptoms"]
     assert "difficulty_walking" not in out["negated"]
+
+
+# ---------------------------------------------------------------- slow courses told in days
+def test_a_weakness_that_came_on_over_days_and_is_no_worse_since_is_not_fast_worsening(read):
+    out = read("Over a couple of days last week my left foot started to slap down when I walk. It hasn't "
+               "got any worse since. No back pain, bladder fine.")
+    assert out["onset"] != "rapid"
+    assert level_of(out) != "emergency"
+
+
+@pytest.mark.parametrize("text, days", [
+    ("tingling in both feet, it's been creeping up since about the spring", 120),
+    ("my calves cramp most nights, it's been months now", 90),
+])
+def test_seasons_and_months_said_loosely_are_long_times(read, text, days):
+    assert read(text)["duration"]["days"] == days
+
+
+def test_getting_weaker_slowly_is_no_fast_worsening_even_with_falls_on_named_days(read):
+    out = read("Dad's legs have been slowly getting weaker over the past year. Mon: fell in the hall. "
+               "Wed: fell again.")
+    assert "new_on_background" in out["timeline"]
+    assert out["onset"] == "gradual"
+    assert level_of(out) == "urgent"  # falls again and again: checked today, not 999

@@ -188,6 +188,9 @@ class Extractor:
         story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days,
                                      exertion=bool(set(findings.risk_factors) & timeline.EXERTION)
                                      and "recent_infection" not in findings.risk_factors)
+        exertion = bool(set(findings.risk_factors) & timeline.EXERTION)
+        if not story and findings.onset != "rapid" and timeline.worse_lately(ctx, spans, findings.symptoms, exertion):
+            story = "rapid"  # weak for years, much worse since yesterday
         if story:
             findings.onset = story
             findings.timeline.append("worsening")

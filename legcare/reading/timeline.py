@@ -407,12 +407,18 @@ STROKE_SIGNS = {"slurred_speech", "facial_droop", "vision_problems"}
 SPREADING = {"numbness", "tingling", "leg_weakness", "general_weakness", "arm_weakness", "burning_sensation"}
 
 
+def _slow_words(ctx: ContextReader) -> List[Tuple[int, int]]:
+    """The slow-course words said ("slowly", "gradually", "bit by bit"), not the times among the
+    slow-onset cues ("for years", "for months"): those say how long, not how it came."""
+    return [(s, e) for s, e in _valid(ctx, "onset.gradual")
+            if not any(w.rstrip("s") in UNIT_DAYS or w in ("ages", "age") for w in ctx.lower[s:e])]
+
+
 def slow_background(ctx: ContextReader, background: Set[int]) -> bool:
-    """Is every slow-course word ("slowly", "gradually"; not a time such as "for years") in one of the
-    `background` sentences? "Her legs have been slowly getting weaker over the past year. Tues: fell.
-    Sat: fell again": the slowness is the long background's, not the days' new episode's."""
-    words = [(s, e) for s, e in _valid(ctx, "onset.gradual")
-             if not any(w.rstrip("s") in UNIT_DAYS or w in ("ages", "age") for w in ctx.lower[s:e])]
+    """Is every slow-course word in one of the `background` sentences? "Her legs have been slowly
+    getting weaker over the past year. Tues: fell. Sat: fell again": the slowness is the long
+    background's, not the days' new episode's."""
+    words = _slow_words(ctx)
     return bool(words) and all(ctx.sentence_of[s] in background for s, _ in words)
 
 
@@ -574,7 +580,8 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
     if _valid(ctx, "timeline.worsening_fast"):
         return "rapid"  # "weaker every day", "worse by the hour": the time scale is in the words
     # ("her legs have been slowly getting weaker this year": a slow course, whatever else the days tell)
-    slow = {ctx.sentence_of[s] for s, _ in _valid(ctx, "onset.gradual")}
+    # ("weak legs for years, much worse since yesterday" is worsening: a time is no slow word)
+    slow = {ctx.sentence_of[s] for s, _ in _slow_words(ctx)}
     worsening = [(s, e) for s, e in _valid(ctx, "timeline.worsening") if ctx.sentence_of[s] not in slow]
     if worsening and (anchors or duration_days is not None):
         return "rapid"
@@ -591,6 +598,28 @@ def progression(ctx: ContextReader, symptoms, onset_now: Optional[str],
     if len(anchors) >= 2 and nerves and present & WEAKNESS and _short(duration_days):
         return "rapid"
     return None
+
+
+def worse_lately(ctx: ContextReader, spans: List[TimeSpan], symptoms, exertion: bool = False) -> bool:
+    """A long-standing weakness said to have got worse within the last two days: "my legs have been
+    weak for years but they've got much worse since yesterday and now I can't stand".
+
+    A worsening word in the same clause as a time of the last two days ("since yesterday", "this
+    morning") and no long time ("for a few months"), with weakness or lost function present; not
+    when the person says it is steady or passing, nor after hard effort with nothing of the nerves
+    (sore, tired legs)."""
+    present = set(symptoms)
+    if not present & WEAKNESS or _valid(ctx, "timeline.recovery") or _valid(ctx, "timeline.stable"):
+        return False
+    if exertion and not present & NERVE_SYMPTOMS:
+        return False
+    recent = {ctx.clause_of[sp[2]] for sp in spans if sp[0] <= NEW_DAYS and not _a_length(sp)}
+    recent |= {ctx.clause_of[s] for s, _ in _valid(ctx, "timeline.today")}
+    # ("getting weaker for a few months ... and today I fell": the worsening is the months')
+    recent -= {ctx.clause_of[sp[2]] for sp in spans if sp[0] >= BACKGROUND_DAYS / 2}
+    slow = {ctx.sentence_of[s] for s, _ in _slow_words(ctx)}
+    return any(ctx.clause_of[s] in recent and ctx.sentence_of[s] not in slow
+               for s, _ in _valid(ctx, "timeline.worsening") + _valid(ctx, "timeline.worsening_fast"))
 
 
 def spreading_upwards(ctx: ContextReader, heights: Dict[str, Tuple[str, ...]], symptoms,

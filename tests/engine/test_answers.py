@@ -4,16 +4,7 @@ Each wording here is our own; the development corpus taught the shapes (a form
 pasted with its questions, a checklist of "- N", a relative's words in quotes,
 a sentence ended with an emoji), not these sentences.
 """
-import pytest
-
-
-@pytest.fixture
-def read(engine):
-    return engine.assess
-
-
-def level_of(out):
-    return out["triage"]["level"]
+from tests.engine.outcome import level_of
 
 
 # ---------------------------------------------------------------- answers

@@ -7,19 +7,7 @@ with words of a home language mixed in, a story told "Sat ... Sun ... Mon",
 import pytest
 
 from legcare.reading.translate import Translator
-
-
-@pytest.fixture
-def read(engine):
-    return engine.assess
-
-
-def level_of(out):
-    return out["triage"]["level"]
-
-
-def flags(out):
-    return [f["id"] for f in out["red_flags"]]
+from tests.engine.outcome import flags, level_of
 
 
 # ---------------------------------------------------------------- English with another language mixed in

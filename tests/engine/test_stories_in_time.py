@@ -8,15 +8,7 @@ sentences.
 import pytest
 
 from legcare.reading.shorthand import Shorthand
-
-
-@pytest.fixture
-def read(engine):
-    return engine.assess
-
-
-def level_of(out):
-    return out["triage"]["level"]
+from tests.engine.outcome import level_of
 
 
 # ---------------------------------------------------------------- an illness's course is not tonight's
@@ -141,3 +133,17 @@ def test_getting_weaker_slowly_is_no_fast_worsening_even_with_falls_on_named_day
     assert "new_on_background" in out["timeline"]
     assert out["onset"] == "gradual"
     assert level_of(out) == "urgent"  # falls again and again: checked today, not 999
+
+
+def test_a_long_weakness_much_worse_since_yesterday_is_worsening_fast(read):
+    out = read("My legs have been weak for years but they have got much worse since yesterday and now "
+               "I can't stand.")
+    assert "worsening" in out["timeline"]
+    assert level_of(out) == "emergency"
+
+
+def test_weaker_over_months_with_a_first_fall_today_is_no_fast_worsening(read):
+    out = read("My legs have been getting weaker for a few months, harder to get out of a chair, and "
+               "today I tripped in the garden for the first time.")
+    assert "worsening" not in out["timeline"]
+    assert level_of(out) != "emergency"

@@ -184,7 +184,7 @@ class Extractor:
             if attack:
                 findings.timeline.append(attack)
         # hard exercise explains sore, tired legs over the days after it; not when an infection came
-        # before, as the nerves' weakness after one does ("football on Saturday ... a bad cold two weeks ago")
+        # before, as the nerves' weakness after one does ("a cold last week, a hockey match on Saturday, unable to climb the stairs today")
         story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days,
                                      exertion=bool(set(findings.risk_factors) & timeline.EXERTION)
                                      and "recent_infection" not in findings.risk_factors)

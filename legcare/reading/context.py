@@ -195,7 +195,7 @@ class ContextReader:
 
     def stretch(self, i: int) -> Tuple[int, int]:
         """The words around token `i` up to a comma, a clause word or a stop word ("so", "when",
-        "because"...): "my wife has had sciatica on and off for years | so when she said ..."."""
+        "because"...): "dad has had arthritis in his knees for ten years | so when his leg went ..."."""
         start, end = self._segment_bounds(i)
         lo = i
         while lo > start and lo - 1 not in self.stop_tokens:

@@ -38,7 +38,7 @@ def resolve_pronouns(doc: Doc, body: Sequence[Tuple[int, int]], sentence_of: Lis
     where NORM differs); `body`: token spans of body words; `weather`: where
     weather words start; `idioms`: words right before "it" that make it no
     pronoun ("didn't make it to the toilet"); `well`: where "is fine"-words start. A part said
-    right there to be well ("My left hand is fine. Now it's 7 and it's still heavy") is the
+    right there to be well ("Her right leg went numb at tea. Her right arm is fine. It is still numb") is the
     antecedent only when no other part is in reach ("my leg was fine, now it's numb" says "was").
     """
     spans = sorted((s, e) for s, e in body if doc[s:e].text.lower() not in not_antecedents)

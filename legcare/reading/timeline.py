@@ -141,13 +141,13 @@ def said_of_an_activity(ctx: ContextReader, span: "TimeSpan") -> bool:
 def illness_course(ctx: ContextReader, mentions, spans: List["TimeSpan"]) -> Set[int]:
     """Tokens that tell the long course of a named illness, not what is happening today.
 
-    "My wife has had sciatica on and off for years so when she said her left
-    leg felt dead tonight": the stretch around the illness's name (up to a
+    "Dad has had arthritis in his knees for ten years, so when his right leg
+    went numb this afternoon ...": the stretch around the illness's name (up to a
     comma or a word such as "so", "because": ContextReader.stretch) gives a
     long time (six weeks or more) and tells no symptom beside what the name
-    itself carries ("sciatica"), while another stretch tells a symptom with a
-    time of today ("tonight", "an hour ago"); the years and the "on and off"
-    are the sciatica's. Without a time of today the illness may be the
+    itself carries (as "sciatica" carries leg pain), while another stretch
+    tells a symptom with a time of today ("this afternoon", "an hour ago");
+    the ten years are the arthritis's. Without a time of today the illness may be the
     complaint itself ("sciatica for ten days, now my foot is numb").
     """
     named = [m for m in mentions if m.kind == "C"]
@@ -446,8 +446,8 @@ def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now
 
     "passed_attack" when it happened within about the last hour or the
     whole story is that short (sudden by nature), or within the last two
-    days ("two nights ago, about 36 hours back, my whole left side went numb
-    for 20 minutes"); "passed_attack_days_ago" when it was longer ago ("last
+    days ("about 30 hours ago his left arm and leg went numb for a quarter of
+    an hour"); "passed_attack_days_ago" when it was longer ago ("last
     Thursday my arm went heavy for 20 minutes, fine since"): the attack's own
     length is the shortest time given, the time since it the longest, up to
     two weeks.

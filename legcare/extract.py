@@ -168,9 +168,7 @@ class Extractor:
                                  or timeline.any_duration(complaint))
             if course:  # the illness's long course is the background of today's complaint
                 findings.timeline.append("new_on_background")
-        long_ago = {sentence_of[tok] for days, _, tok in spans if days >= timeline.BACKGROUND_DAYS}
-        if not (episode is not None and findings.onset == "gradual"
-                and timeline.slow_background(ctx, long_ago)):
+        if not (episode is not None and findings.onset == "gradual" and timeline.slow_background(ctx, spans)):
             findings.onset = timeline.speed(findings.onset, findings.duration_days, ctx)
         # an episode told as long past and over ("This was three years ago ... never happened again")
         # is not a passed attack of today, whose minutes the story also gives
@@ -183,12 +181,11 @@ class Extractor:
                 findings.onset = "sudden"
             if attack:
                 findings.timeline.append(attack)
+        exertion = bool(set(findings.risk_factors) & timeline.EXERTION)
         # hard exercise explains sore, tired legs over the days after it; not when an infection came
         # before, as the nerves' weakness after one does ("a cold last week, a hockey match on Saturday, unable to climb the stairs today")
         story = timeline.progression(ctx, findings.symptoms, findings.onset, findings.duration_days,
-                                     exertion=bool(set(findings.risk_factors) & timeline.EXERTION)
-                                     and "recent_infection" not in findings.risk_factors)
-        exertion = bool(set(findings.risk_factors) & timeline.EXERTION)
+                                     exertion=exertion and "recent_infection" not in findings.risk_factors)
         if not story and findings.onset != "rapid" and timeline.worse_lately(ctx, spans, findings.symptoms, exertion):
             story = "rapid"  # weak for years, much worse since yesterday
         if story:

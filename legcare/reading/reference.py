@@ -47,6 +47,7 @@ def resolve_pronouns(doc: Doc, body: Sequence[Tuple[int, int]], sentence_of: Lis
     resolved = 0
     starts = {s for s, _ in spans}
     well_at = set(well)
+    not_well = [sp for sp in spans if sp[1] not in well_at]
     for tok in doc:
         word = tok.lower_
         if tok.i in starts or (word not in SINGULAR and word not in PLURAL):
@@ -58,7 +59,7 @@ def resolve_pronouns(doc: Doc, body: Sequence[Tuple[int, int]], sentence_of: Lis
         if word in SINGULAR and any(abs(w - tok.i) <= WEATHER_REACH and sentence_of[w] == sentence_of[tok.i]
                                     for w in weather):
             continue
-        antecedent = _antecedent(doc, [sp for sp in spans if sp[1] not in well_at], tok.i, sentence_of) \
+        antecedent = _antecedent(doc, not_well, tok.i, sentence_of) \
             or _antecedent(doc, spans, tok.i, sentence_of)
         if antecedent is None:
             continue

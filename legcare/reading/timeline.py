@@ -367,7 +367,7 @@ def current_episode(ctx: ContextReader, spans: List[TimeSpan], told: Dict[int, S
     long = [sp for sp in spans if sp[0] >= BACKGROUND_DAYS]
     if not long:
         return None
-    background = {ctx.sentence_of[tok] for _, _, tok in long}
+    background = _background_sentences(ctx, long)
     old = set().union(*(told.get(b, set()) for b in background))
     points = all(POINT_IN_TIME.search(phrase) for _, phrase, _ in long)  # "the same thing 2 years back": an old episode
     if not old and not points and any(ctx.sentence_of[s] in background
@@ -414,11 +414,17 @@ def _slow_words(ctx: ContextReader) -> List[Tuple[int, int]]:
             if not any(w.rstrip("s") in UNIT_DAYS or w in ("ages", "age") for w in ctx.lower[s:e])]
 
 
-def slow_background(ctx: ContextReader, background: Set[int]) -> bool:
-    """Is every slow-course word in one of the `background` sentences? "Her legs have been slowly
-    getting weaker over the past year. Tues: fell. Sat: fell again": the slowness is the long
+def _background_sentences(ctx: ContextReader, spans: List["TimeSpan"]) -> Set[int]:
+    """The sentences that give a long-standing time (six weeks or more: "for years", "for six weeks")."""
+    return {ctx.sentence_of[tok] for days, _, tok in spans if days >= BACKGROUND_DAYS}
+
+
+def slow_background(ctx: ContextReader, spans: List["TimeSpan"]) -> bool:
+    """Is every slow-course word in a sentence that gives a long-standing time? "Her legs have been
+    slowly getting weaker over the past year. Tues: fell. Sat: fell again": the slowness is the long
     background's, not the days' new episode's."""
     words = _slow_words(ctx)
+    background = _background_sentences(ctx, spans)
     return bool(words) and all(ctx.sentence_of[s] in background for s, _ in words)
 
 
@@ -460,7 +466,7 @@ def passed_attack(ctx: ContextReader, spans: List[TimeSpan], symptoms, onset_now
         return None
     lengths = [days for days, _, _ in spans if days <= EPISODE_DAYS]
     since = [d for d in (duration_days,) if d is not None and d > EPISODE_DAYS]
-    if not [d for d in since if d > 1.0]:  # "last Friday", "on Tuesday": a few days, unless the time since is given
+    if not any(d > 1.0 for d in since):  # "last Friday", "on Tuesday": a few days, unless the time since is given
         since += [STORY_DAYS for _ in _day_words(ctx)[:1]]
     if since and max(since) > ATTACK_RECENT_DAYS:
         if lengths and max(since) <= ATTACK_RECALL_DAYS:
